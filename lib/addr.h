@@ -6,7 +6,19 @@
  * "<@a,@b:\"x y\"@[1.2.3.4]>".  On ADDR_OK it writes the address in
  * envelope form (quotes removed, source route dropped, domain as given)
  * into out, sets *used_r to the bytes consumed, and sets flags telling
- * what it saw, so the caller decides what to refuse (relay tricks). */
+ * what it saw, so the caller decides what to refuse (relay tricks).
+ *
+ * Details: leading spaces/tabs are skipped (and counted in *used_r); a
+ * bare address ends at a space, tab or len.  out is replaced and
+ * NUL-terminated (not counted); *used_r and *flags_r are set only on
+ * ADDR_OK.  ADDR_TOOLONG: the address exceeds ADDR_MAX bytes, or out
+ * could not hold it (errno ENOMEM/EMSGSIZE then).  The local part is a
+ * Dot-string taken loosely (atext and dots in any order, as qmail and
+ * Postfix accept "a..b") or a Quoted-string; an empty local part ("")
+ * is ADDR_SYNTAX, so no address ever starts with '@'; so is a quoted
+ * local part holding '@' without a domain (<"x@y">, ambiguous).  Domains must pass
+ * addr_domain_ok (UTF-8 allowed, flagged); route domains are checked
+ * too.  An unbracketed path may also carry a route. */
 #ifndef QUAIL_LIB_ADDR_H
 #define QUAIL_LIB_ADDR_H
 
@@ -36,9 +48,11 @@ enum addr_res {
 enum addr_res addr_parse_path(const char *p, size_t len, struct buf *out,
     size_t *used_r, unsigned *flags_r);
 /* Checks a domain: dot-atoms of letters, digits, '-' (and UTF-8 when
- * utf8 is true), or a [literal]; true if well formed. */
+ * utf8 is true), or a [literal]; true if well formed.  Labels 1..63
+ * bytes, not starting or ending with '-', no trailing dot, total <= 255.
+ * Literals: [1.2.3.4] or [IPv6:...]; other tags are refused. */
 bool addr_domain_ok(const char *d, size_t len, bool utf8);
-/* Splits an envelope address at its last '@': *at_r = index or len. */
+/* Index of the last '@' of an envelope address, or len if none. */
 size_t addr_at(const char *a, size_t len);
 /* Appends a in the form for an SMTP path, quoting the local part when it
  * is not a dot-atom (for quail-remote and bounces). */
@@ -46,7 +60,11 @@ int addr_quote(struct buf *out, const char *a, size_t len);
 /* RFC 5322 address list parsing for headers (To:, Cc:, ...): appends each
  * addr-spec found to out, each ended by NUL; groups, display names and
  * comments are skipped. Returns the number of addresses, or -1 on error
- * (errno as buf_cat). Malformed parts are skipped, never fatal. */
+ * (errno as buf_cat). Malformed parts are skipped, never fatal.
+ * Addresses come out in envelope form (quotes removed, folding dropped,
+ * obsolete routes dropped); one without '@' (e.g. "joe") is returned as
+ * it is, for the caller to qualify.  "<>" and empty elements give
+ * nothing. */
 int addr_parse_list(const char *p, size_t len, struct buf *out);
 
 #endif

@@ -12,7 +12,10 @@ struct buf {
 	size_t len, cap, max;
 };
 
-#define BUF_INIT(m) {NULL, 0, 0, (m)}
+#define BUF_INIT(m)                                                            \
+	{                                                                      \
+		NULL, 0, 0, (m)                                                \
+	}
 
 void buf_init(struct buf *b, size_t max);
 int buf_ready(struct buf *b, size_t extra);

@@ -28,13 +28,14 @@ emit(const char *level, const char *fmt, va_list ap, const char *tail)
 	struct buf b = BUF_INIT(3000);
 	int saved = errno;
 
-	(void)buf_vprintf(&b, fmt, ap); /* partial text is still worth logging */
+	(void)buf_vprintf(
+	    &b, fmt, ap); /* partial text is still worth logging */
 	if (tail)
 		(void)buf_printf(&b, ": %s", tail);
-#define PUT(c)                                                            \
-	do {                                                              \
-		if (n < sizeof out - 1)                                   \
-			out[n++] = (c);                                   \
+#define PUT(c)                                                                 \
+	do {                                                                   \
+		if (n < sizeof out - 1)                                        \
+			out[n++] = (c);                                        \
 	} while (0)
 	for (i = 0; progname[i] && n < 200; i++)
 		PUT(progname[i]);

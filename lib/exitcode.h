@@ -4,6 +4,7 @@
 
 #define EXIT_DONE 0   /* done */
 #define EXIT_PERM 100 /* permanent: reject, bounce, usage */
-#define EXIT_TEMP 111 /* temporary: ENOMEM, EIO, timeout; a retry loses nothing */
+#define EXIT_TEMP                                                              \
+	111 /* temporary: ENOMEM, EIO, timeout; a retry loses nothing */
 
 #endif

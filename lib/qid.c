@@ -44,7 +44,7 @@ qid_valid(const char *id, size_t len)
 	for (i = 0; i < len; i++) {
 		char c = id[i];
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			(c >= 'A' && c <= 'Z')))
+		        (c >= 'A' && c <= 'Z')))
 			return false;
 	}
 	return true;

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define QID_MAX 32      /* including NUL */
-#define QUEUE_SPLIT 64  /* queue/{mess,info}/0..63 */
+#define QID_MAX     32 /* including NUL */
+#define QUEUE_SPLIT 64 /* queue/{mess,info}/0..63 */
 
 void qid_make(char id[QID_MAX]);
 /* Only [0-9a-zA-Z], 1..QID_MAX-1 bytes: safe as a file name. */

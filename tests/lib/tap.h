@@ -10,11 +10,11 @@
 static int tap_n, tap_fail;
 
 #define plan(n) printf("1..%d\n", (int)(n))
-#define diag(...)                                                          \
-	do {                                                               \
-		printf("# ");                                              \
-		printf(__VA_ARGS__);                                       \
-		printf("\n");                                              \
+#define diag(...)                                                              \
+	do {                                                                   \
+		printf("# ");                                                  \
+		printf(__VA_ARGS__);                                           \
+		printf("\n");                                                  \
 	} while (0)
 
 static int __attribute__((unused))
@@ -31,33 +31,33 @@ tap_ok(int cond, const char *file, int line, const char *name)
 }
 
 #define ok(cond, name) tap_ok(!!(cond), __FILE__, __LINE__, (name))
-#define is_int(got, want, name)                                            \
-	do {                                                               \
-		long long g_ = (long long)(got), w_ = (long long)(want);   \
-		if (!ok(g_ == w_, name))                                   \
-			diag("got %lld, want %lld", g_, w_);               \
+#define is_int(got, want, name)                                                \
+	do {                                                                   \
+		long long g_ = (long long)(got), w_ = (long long)(want);       \
+		if (!ok(g_ == w_, name))                                       \
+			diag("got %lld, want %lld", g_, w_);                   \
 	} while (0)
-#define is_str(got, want, name)                                            \
-	do {                                                               \
-		const char *g_ = (got), *w_ = (want);                      \
-		int eq_ = g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_;       \
-		if (!ok(eq_, name))                                        \
-			diag("got '%s', want '%s'", g_ ? g_ : "(null)",    \
-			    w_ ? w_ : "(null)");                           \
+#define is_str(got, want, name)                                                \
+	do {                                                                   \
+		const char *g_ = (got), *w_ = (want);                          \
+		int eq_ = g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_;           \
+		if (!ok(eq_, name))                                            \
+			diag("got '%s', want '%s'", g_ ? g_ : "(null)",        \
+			    w_ ? w_ : "(null)");                               \
 	} while (0)
-#define is_mem(got, glen, want, wlen, name)                                \
-	do {                                                               \
-		size_t gl_ = (glen), wl_ = (wlen);                         \
-		int eq_ = gl_ == wl_ && memcmp((got), (want), gl_) == 0;   \
-		if (!ok(eq_, name))                                        \
-			diag("got '%.*s' (%zu), want '%.*s' (%zu)",        \
-			    (int)gl_, (const char *)(got), gl_, (int)wl_,  \
-			    (const char *)(want), wl_);                    \
+#define is_mem(got, glen, want, wlen, name)                                    \
+	do {                                                                   \
+		size_t gl_ = (glen), wl_ = (wlen);                             \
+		int eq_ = gl_ == wl_ && memcmp((got), (want), gl_) == 0;       \
+		if (!ok(eq_, name))                                            \
+			diag("got '%.*s' (%zu), want '%.*s' (%zu)", (int)gl_,  \
+			    (const char *)(got), gl_, (int)wl_,                \
+			    (const char *)(want), wl_);                        \
 	} while (0)
-#define done_testing()                                                     \
-	do {                                                               \
-		printf("1..%d\n", tap_n);                                  \
-		return tap_fail ? 1 : 0;                                   \
+#define done_testing()                                                         \
+	do {                                                                   \
+		printf("1..%d\n", tap_n);                                      \
+		return tap_fail ? 1 : 0;                                       \
 	} while (0)
 #define tap_exit() return tap_fail ? 1 : 0
 

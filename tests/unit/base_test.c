@@ -43,9 +43,16 @@ static const struct {
 	const char *want;
 	int kind;
 } fmt_cases[] = {
-	{"a 1 b", 0}, {"-42", 1}, {"00ff", 2}, {"x%y", 3}, {"ab", 4},
-	{"(null)", 5}, {"18446744073709551615", 6}, {"   7", 7},
-	{"-9223372036854775808", 8}, {"4096", 9},
+    {"a 1 b", 0},
+    {"-42", 1},
+    {"00ff", 2},
+    {"x%y", 3},
+    {"ab", 4},
+    {"(null)", 5},
+    {"18446744073709551615", 6},
+    {"   7", 7},
+    {"-9223372036854775808", 8},
+    {"4096", 9},
 };
 
 static void
@@ -108,7 +115,7 @@ test_fmt(void)
 	{
 		struct buf small = BUF_INIT(3);
 		ok(buf_printf(&small, "%s", "toolong") == -1 &&
-			errno == EMSGSIZE,
+		        errno == EMSGSIZE,
 		    "buf_printf respects max");
 		buf_free(&small);
 	}
