@@ -1,0 +1,37 @@
+/* quail-smtpd: receive mail by SMTP (RFC 5321) and hand each message to
+ * quail-queue.
+ * Runs as: quaild:nofiles, under tcpserver -u/-g; refuses uid 0.
+ * Fds: 0 client in, 1 client out, 2 log (one line per connection and per
+ *   message).  Env: TCPREMOTEIP, TCPREMOTEHOST, TCPLOCALIP, TCPLOCALHOST,
+ *   RELAYCLIENT (tcpserver rules), QUAILQUEUE (program run instead of
+ *   HOME/bin/quail-queue).
+ * Reads: HOME/control/ (me, smtpgreeting, databytes, timeoutsmtpd,
+ *   maxrcpt, queuefreespace, rcpthosts.cdb, rcpt.cdb, badmailfrom.cdb,
+ *   badrcptto.cdb); statvfs of HOME/queue.  Writes: nothing but the pipe
+ *   to quail-queue.
+ * Exits: 0 after QUIT or EOF, 100 after a protocol violation, 111 on a
+ *   timeout or a local failure.  Trust: everything from fd 0 is hostile. */
+#include <signal.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "io.h"
+#include "sig.h"
+#include "smtpd.h"
+
+static struct smtpd session;
+
+int
+main(void)
+{
+	log_init("quail-smtpd");
+	if (getuid() == 0 || geteuid() == 0) {
+		(void)io_writeall(
+		    1, "421 4.3.0 misconfigured, closing\r\n", 34, 10);
+		die(111, "refusing to run as root: use tcpserver -u -g");
+	}
+	if (sig_ignore(SIGPIPE) < 0)
+		die_sys(111, "unable to ignore SIGPIPE");
+	smtpd_session_init(&session);
+	smtpd_session_run(&session);
+}
