@@ -17,7 +17,8 @@ usage() {
 	exit 100
 }
 
-# sources: "P dir/prog" per program and "M dir/page.N" per man page.
+# sources: "P dir/prog" per program, "M dir/page.N" per man page and
+# "B boot/SVC/run" or "B boot/SVC/log/run" per supervise run script.
 sources() {
 	for d in $DIRS; do
 		for f in "$SRC/$d"/quail-*.c; do
@@ -25,6 +26,9 @@ sources() {
 		done
 	done
 	[ -f "$SRC/queue/sendmail.c" ] && echo "P queue/sendmail"
+	for f in "$SRC"/boot/*/run "$SRC"/boot/*/log/run; do
+		[ -f "$f" ] && echo "B ${f#"$SRC"/}"
+	done
 	for d in $DIRS; do
 		for f in "$SRC/$d"/*.[1-8]; do
 			[ -f "$f" ] && echo "M $d/$(basename "$f")"
@@ -119,6 +123,20 @@ f == 3 && $1 == "M" {
 	if (!(d in isdir))
 		obj("d", d, mo, mg, "0755")
 	obj("m", d "/" a[n], mo, mg, mm, $2)
+	next
+}
+# A service directory: boot/SVC (and boot/SVC/log) root:quail 0755, the
+# run script 0755, and log/SVC for its multilog (quaill 0750).
+f == 3 && $1 == "B" {
+	n = split($2, a, "/")
+	d = a[1] "/" a[2]
+	if (!(d in isdir))
+		obj("d", d, "root", "quail", "0755")
+	if (n == 4 && !((d "/log") in isdir))
+		obj("d", d "/log", "root", "quail", "0755")
+	if (n == 4 && !(("log/" a[2]) in isdir))
+		obj("d", "log/" a[2], "quaill", "quail", "0750")
+	obj("m", $2, "root", "quail", "0755", $2)
 	next
 }
 END { exit bad }
