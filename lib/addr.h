@@ -15,10 +15,11 @@
  * could not hold it (errno ENOMEM/EMSGSIZE then).  The local part is a
  * Dot-string taken loosely (atext and dots in any order, as qmail and
  * Postfix accept "a..b") or a Quoted-string; an empty local part ("")
- * is ADDR_SYNTAX, so no address ever starts with '@'; so is a quoted
- * local part holding '@' without a domain (<"x@y">, ambiguous).  Domains must pass
- * addr_domain_ok (UTF-8 allowed, flagged); route domains are checked
- * too.  An unbracketed path may also carry a route. */
+ * is ADDR_SYNTAX, so the local part of a result is never empty; so is a
+ * quoted local part holding '@' without a domain (<"x@y">, ambiguous).
+ * Domains must pass addr_domain_ok (UTF-8 allowed, flagged); route
+ * domains are checked too.  An unbracketed path may also carry a
+ * route. */
 #ifndef QUAIL_LIB_ADDR_H
 #define QUAIL_LIB_ADDR_H
 

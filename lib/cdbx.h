@@ -21,7 +21,7 @@ void cdbx_close(struct cdbx *d);
  * buf_copy).  With several records under one key, the first is found. */
 int cdbx_get(struct cdbx *d, const void *key, size_t klen, struct buf *val);
 /* One-shot: open, get, close.  A missing file is -1 with ENOENT. */
-int cdbx_lookup(const char *path, const void *key, size_t klen,
-    struct buf *val);
+int cdbx_lookup(
+    const char *path, const void *key, size_t klen, struct buf *val);
 
 #endif

@@ -37,7 +37,7 @@ enum rcptdb_res {
 
 /* addr is an envelope address (local@domain); matching ignores case.
  * On RCPTDB_OK, why (if not NULL) receives the entry's value. */
-enum rcptdb_res rcptdb_check(struct cdbx *db, const char *addr, size_t len,
-    struct buf *why);
+enum rcptdb_res rcptdb_check(
+    struct cdbx *db, const char *addr, size_t len, struct buf *why);
 
 #endif
