@@ -343,7 +343,8 @@ virtual_domains(struct compile *c, struct sys *s)
 				ctl_nomem();
 			put(&c->t[C_RCPT], s, e->src);
 		} else if (e->vlen == 0)
-			local_domain(c, s, e->k, e->src);
+			continue; /* "dom:" is an exception, not virtual
+				   * (qmail-send(8)): locals or remote */
 		else
 			virtual_domain(c, s, e->k, e->v, e->src);
 	}
