@@ -6,7 +6,8 @@
  * admin.c    domain, user, alias
  * passwd.c   reading a password (tty without echo, or stdin) and hashing
  *            it with libcrypt's yescrypt; virtual Maildir creation
- * queueadm.c queue list|stat|hold|release|delete|retry|fsck
+ * queueadm.c queue list|stat|hold|release|delete|retry
+ * qfsck.c    queue fsck
  * explain.c  explain ADDRESS
  * up.c       up and down (svscan on HOME/boot) */
 #ifndef QUAIL_CTL_ADMIN_H
@@ -64,6 +65,8 @@ int cmd_domain(const char *home, int argc, char **argv);
 int cmd_user(const char *home, int argc, char **argv);
 int cmd_alias(const char *home, int argc, char **argv);
 int cmd_queue(const char *home, int argc, char **argv);
+/* qfsck.c: dry = report only.  Returns the exit code. */
+int queue_fsck(const char *home, bool dry);
 int cmd_explain(const char *home, int argc, char **argv);
 int cmd_up(const char *home, int argc, char **argv);
 int cmd_down(const char *home, int argc, char **argv);

@@ -7,8 +7,10 @@
  * quailv (conf-users) as quail-lspawn delivers into it as that user. */
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -17,7 +19,6 @@
 #include "admin.h"
 #include "auto.h"
 #include "ctl.h"
-#include "maildir.h"
 
 #define PASS_MAX 1024
 
@@ -151,59 +152,61 @@ passwd_read_hash(struct buf *hash_r)
 	return r;
 }
 
-/* mkdir (ok if it exists as a directory), then owner and mode. */
+/* Creates (or keeps) directory name under dfd without following
+ * symlinks, owned u:g 0700.  Returns its fd, or -1.  quailv owns the
+ * tree, so every step is relative to a descriptor: a symlink planted by
+ * quailv cannot make root create or chown anything outside it. */
 static int
-own_dir(const char *p, uid_t u, gid_t g)
+own_dir(int dfd, const char *name, uid_t u, gid_t g)
 {
-	struct stat st;
+	int fd;
 
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
 		return -1;
-	if (lstat(p, &st) < 0)
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	if (!S_ISDIR(st.st_mode)) {
-		errno = ENOTDIR;
+	if (fchown(fd, u, g) < 0 || fchmod(fd, 0700) < 0) {
+		close(fd);
 		return -1;
 	}
-	if (chown(p, u, g) < 0 || chmod(p, 0700) < 0)
-		return -1;
-	return 0;
+	return fd;
 }
 
 int
 admin_maildir(const char *home, const char *dom, const char *user)
 {
-	static const char *const sub[] = {"", "/tmp", "/new", "/cur"};
-	struct buf p = BUF_INIT(4096);
+	const char *const step[] = {dom, user, "Maildir", "tmp", "new", "cur"};
 	struct passwd *pw = getpwnam(auto_user_v);
-	size_t i, base;
+	char *mail = ctl_path(home, "mail");
+	int fd[6], dfd, i;
 	int r = 0;
 
 	if (pw == NULL) {
 		fprintf(stderr, "quail-ctl: no user %s\n", auto_user_v);
+		free(mail);
 		return -1;
 	}
-	if (buf_cats(&p, home) < 0 || buf_cats(&p, "/mail/") < 0 ||
-	    buf_cats(&p, dom) < 0 || buf_cstr(&p) < 0)
-		ctl_nomem();
-	r = own_dir((char *)p.p, pw->pw_uid, pw->pw_gid);
-	if (r == 0 && (buf_catc(&p, '/') < 0 || buf_cats(&p, user) < 0 ||
-			  buf_cstr(&p) < 0))
-		ctl_nomem();
-	if (r == 0)
-		r = own_dir((char *)p.p, pw->pw_uid, pw->pw_gid);
-	if (r == 0 && (buf_cats(&p, "/Maildir") < 0))
-		ctl_nomem();
-	base = p.len;
-	for (i = 0; r == 0 && i < 4; i++) {
-		p.len = base;
-		if (buf_cats(&p, sub[i]) < 0 || buf_cstr(&p) < 0)
-			ctl_nomem();
-		r = own_dir((char *)p.p, pw->pw_uid, pw->pw_gid);
+	dfd = open(mail, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (i = 0; i < 6; i++)
+		fd[i] = -1;
+	for (i = 0; dfd >= 0 && i < 6; i++) {
+		fd[i] = own_dir(i < 4 ? (i == 0 ? dfd : fd[i - 1]) : fd[2],
+		    step[i], pw->pw_uid, pw->pw_gid);
+		if (fd[i] < 0)
+			break;
 	}
-	if (r < 0)
-		fprintf(stderr, "quail-ctl: unable to create %s: %s\n",
-		    (char *)p.p, strerror(errno));
-	buf_free(&p);
+	if (dfd < 0 || i < 6) {
+		fprintf(stderr, "quail-ctl: unable to create %s/%s/%s/Maildir: "
+				"%s\n",
+		    mail, dom, user, strerror(errno));
+		r = -1;
+	}
+	for (i = 0; i < 6; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (dfd >= 0)
+		close(dfd);
+	free(mail);
 	return r;
 }

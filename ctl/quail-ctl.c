@@ -15,6 +15,7 @@
 
 #include "auto.h"
 #include "ctl.h"
+#include "admin.h" /* domain user alias queue explain up down: quail-ctl-admin(8) */
 
 static const struct {
 	const char *name;
@@ -24,6 +25,13 @@ static const struct {
     {"rollback", cmd_rollback},
     {"show", cmd_show},
     {"check", cmd_check},
+    {"domain", cmd_domain},
+    {"user", cmd_user},
+    {"alias", cmd_alias},
+    {"queue", cmd_queue},
+    {"explain", cmd_explain},
+    {"up", cmd_up},
+    {"down", cmd_down},
 };
 
 static int

@@ -1,10 +1,12 @@
 /* io.h: buffered I/O on file descriptors, with a deadline on every call.
  * No stdio in daemons (STYLE.md).  Works on blocking or non-blocking fds:
- * each read or write first waits with poll() up to timeout seconds
- * (0 = no timeout).  Errors: -1 with errno; ETIMEDOUT when the deadline
- * passed; EMSGSIZE when a line exceeds its limit; EPIPE etc. from write.
- * An input io may name an output io to flush before it blocks (qmail's
- * saferead), so pipelined replies are never left unsent while we wait. */
+ * each read or write system call waits (poll) at most timeout seconds
+ * (0 = no timeout; a write that makes progress starts a new deadline;
+ * EINTR and EAGAIN are retried within the deadline).
+ * Errors: -1 with errno; ETIMEDOUT when the deadline passed; EMSGSIZE
+ * when a line exceeds its limit; EPIPE etc. from write.  An input io may
+ * name an output io to flush before it reads (qmail's saferead), so
+ * pipelined replies are never left unsent while we wait. */
 #ifndef QUAIL_LIB_IO_H
 #define QUAIL_LIB_IO_H
 
@@ -27,12 +29,13 @@ struct io {
 	int err;              /* sticky errno after a failed write */
 };
 
-void io_init(struct io *io, int fd, unsigned char *mem, size_t cap,
-    unsigned timeout);
+void io_init(
+    struct io *io, int fd, unsigned char *mem, size_t cap, unsigned timeout);
 /* Input.  io_fill: read more into the buffer; returns bytes read, 0 at
  * EOF, -1 on error (ENOBUFS if the buffer is full of unread bytes).
- * Before a read that would block, in->flush (if set) is flushed; if that
- * flush fails, io_fill fails with its errno. */
+ * Before every read system call (never when the line is already
+ * buffered), in->flush (if set and non-empty) is flushed; if that flush
+ * fails, the read fails with its errno. */
 ssize_t io_fill(struct io *in);
 /* Copy up to n bytes (buffered first); returns count, 0 at EOF, -1. */
 ssize_t io_read(struct io *in, void *p, size_t n);

@@ -110,19 +110,23 @@ env_step(struct smtpd_qq *q)
 		closefd(&q->envfd);
 }
 
-/* Waits until fd (or the envelope pipe) can take bytes; 0, -1 broken. */
+/* Waits until fd (or the envelope pipe) can take bytes; 0, -1 broken.
+ * The envelope is written only after the message pipe is closed, in
+ * qmail-queue's order: if quail-smtpd dies in mid-DATA, quail-queue sees
+ * an incomplete envelope and queues nothing, never a truncated message. */
 static int
 wait_out(struct smtpd_qq *q, int fd, short *rev_r)
 {
 	struct pollfd pfd[2];
 	nfds_t n = 0;
+	bool env = q->envfd >= 0 && q->msgfd < 0;
 	int r;
 
 	if (fd >= 0) {
 		pfd[n].fd = fd;
 		pfd[n++].events = POLLOUT;
 	}
-	if (q->envfd >= 0) {
+	if (env) {
 		pfd[n].fd = q->envfd;
 		pfd[n++].events = POLLOUT;
 	}
@@ -136,7 +140,7 @@ wait_out(struct smtpd_qq *q, int fd, short *rev_r)
 		q->broken = true;
 		return -1;
 	}
-	if (q->envfd >= 0 && pfd[n - 1].revents)
+	if (env && pfd[n - 1].revents)
 		env_step(q);
 	*rev_r = fd >= 0 ? pfd[0].revents : 0;
 	return 0;
