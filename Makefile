@@ -160,10 +160,10 @@ unitbuild: $(UNITS)
 test:
 	sh tests/deps.sh
 	$(MAKE) all
-	$(MAKE) SAN=1 unitbuild
+	$(MAKE) SAN=1 BUILD=$(BUILD)-san unitbuild
 	$(MAKE) fuzz-smoke
 	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove -e '' \
-	    $(UNITS) $(patsubst build/%,build-san/%,$(UNITS)) \
+	    $(UNITS) $(patsubst $(BUILD)/%,$(BUILD)-san/%,$(UNITS)) \
 	    $(wildcard tests/integration/*.t)
 
 FUZZ_SECONDS ?= 60
