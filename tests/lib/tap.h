@@ -48,7 +48,8 @@ tap_ok(int cond, const char *file, int line, const char *name)
 #define is_mem(got, glen, want, wlen, name)                                    \
 	do {                                                                   \
 		size_t gl_ = (glen), wl_ = (wlen);                             \
-		int eq_ = gl_ == wl_ && memcmp((got), (want), gl_) == 0;       \
+		int eq_ = gl_ == wl_ &&                                        \
+		          (gl_ == 0 || memcmp((got), (want), gl_) == 0);       \
 		if (!ok(eq_, name))                                            \
 			diag("got '%.*s' (%zu), want '%.*s' (%zu)", (int)gl_,  \
 			    (const char *)(got), gl_, (int)wl_,                \
