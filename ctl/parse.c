@@ -374,6 +374,7 @@ const char *
 parse_assign(const char *l, size_t n, struct parsed *p)
 {
 	struct str f[8];
+	unsigned long uid;
 	size_t nf, i;
 	const char *e;
 
@@ -388,7 +389,8 @@ parse_assign(const char *l, size_t n, struct parsed *p)
 		return "bad user name";
 	if (!is_id(f[2]) || !is_id(f[3]))
 		return "uid and gid must be decimal numbers";
-	if (f[2].len == 1 && f[2].p[0] == '0')
+	/* the value, not the text: "00" is root too */
+	if (scan_ulong_all(f[2].p, f[2].len, &uid) == 0 && uid == 0)
 		return "uid 0 is not allowed (never deliver as root)";
 	if (f[4].len == 0 || f[4].p[0] != '/')
 		return "home must be an absolute path";

@@ -34,8 +34,8 @@ entry(struct qq_env *e, const unsigned char *p, size_t len)
 		e->from_off = e->pos + 1;
 		e->from_len = len - 1;
 		return QQ_ENV_MORE;
-	case 'T':
-		if (!e->has_from || !entry_clean(p + 1, len - 1))
+	case 'T': /* never empty: quail-send refuses "" (send/env.c) */
+		if (!e->has_from || len < 2 || !entry_clean(p + 1, len - 1))
 			return QQ_ENV_FORMAT;
 		if (++e->rcpts > QQ_RCPT_MAX)
 			return QQ_ENV_TOOMANY;
@@ -54,7 +54,8 @@ qq_env_scan(struct qq_env *e, const unsigned char *p, size_t len)
 
 	while (e->pos < len) {
 		if (p[e->pos] == 0) {
-			if (!e->has_from)
+			/* no recipient: nothing quail-send could deliver */
+			if (!e->has_from || e->rcpts == 0)
 				return QQ_ENV_FORMAT;
 			e->end = e->pos + 1;
 			return QQ_ENV_DONE;

@@ -93,8 +93,8 @@ ehlo_size(struct smtpd *s)
 	smtpd_replyf(s, "250-SIZE %lu", s->databytes);
 }
 
-/* EHLO keywords, in order.  Issue 5 adds STARTTLS and AUTH here: an entry
- * with a `when` test (e.g. not after STARTTLS, only under TLS). */
+/* EHLO keywords, in order; an entry with a `when` test is listed only
+ * when it holds (STARTTLS before TLS, AUTH under TLS or when allowed). */
 static const struct {
 	const char *line;
 	void (*put)(struct smtpd *s);
@@ -105,6 +105,8 @@ static const struct {
     {"250-8BITMIME", NULL, NULL},
     {"250-ENHANCEDSTATUSCODES", NULL, NULL},
     {"250-SMTPUTF8", NULL, NULL},
+    {"250-STARTTLS", NULL, smtpd_tls_offered},
+    {"250-AUTH PLAIN LOGIN", NULL, smtpd_auth_offered},
 };
 
 static void
@@ -127,14 +129,21 @@ cmd_ehlo(struct smtpd *s, struct str arg)
 }
 
 static const struct command commands[] = {
-    {"HELO", ST_ANY, NULL, cmd_helo}, {"EHLO", ST_ANY, NULL, cmd_ehlo},
+    {"HELO", ST_ANY, NULL, cmd_helo},
+    {"EHLO", ST_ANY, NULL, cmd_ehlo},
     {"MAIL", ST_HELO, "503 5.5.1 nested MAIL command", smtpd_cmd_mail},
     {"RCPT", ST_MAIL | ST_RCPT, "503 5.5.1 MAIL first", smtpd_cmd_rcpt},
-    {"DATA", ST_RCPT, NULL, smtpd_cmd_data}, {"RSET", ST_ANY, NULL, cmd_rset},
-    {"NOOP", ST_ANY, NULL, cmd_noop}, {"QUIT", ST_ANY, NULL, cmd_quit},
-    {"VRFY", ST_ANY, NULL, cmd_vrfy}, {"EXPN", ST_ANY, NULL, cmd_expn},
+    {"DATA", ST_RCPT, NULL, smtpd_cmd_data},
+    {"RSET", ST_ANY, NULL, cmd_rset},
+    {"NOOP", ST_ANY, NULL, cmd_noop},
+    {"QUIT", ST_ANY, NULL, cmd_quit},
+    {"VRFY", ST_ANY, NULL, cmd_vrfy},
+    {"EXPN", ST_ANY, NULL, cmd_expn},
     {"HELP", ST_ANY, NULL, cmd_help},
-    /* issue 5: {"STARTTLS", ST_GREET | ST_HELO, ...}, {"AUTH", ...} */
+    {"STARTTLS", ST_HELO, "503 5.5.1 STARTTLS not allowed in a transaction",
+        smtpd_cmd_starttls},
+    {"AUTH", ST_HELO, "503 5.5.1 AUTH not allowed in a transaction",
+        smtpd_cmd_auth},
 };
 
 static void

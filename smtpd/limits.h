@@ -45,4 +45,18 @@
 /* Reason text read from quail-queue's fd 6 after exit 82. */
 #define SMTP_QQ_REASON_MAX 512
 
+/* AUTH (RFC 4954 4: a response line may be 12288 octets; ours are
+ * read with SMTP_LINE_MAX, which holds 1536 decoded bytes).  Decoded
+ * responses are at most SMTP_AUTH_DECODED_MAX; quail-auth reads at most
+ * 512 bytes of user, password and timestamp, hence SMTP_AUTH_CRED_MAX. */
+#define SMTP_AUTH_DECODED_MAX 1024
+#define SMTP_AUTH_USER_MAX    255
+#define SMTP_AUTH_CRED_MAX    440
+/* Seconds a checkpassword run may take (quail-auth waits 2 s after a
+ * failure; yescrypt takes well under 1 s). */
+#define SMTP_AUTH_TIMEOUT 60
+/* 535 replies before 421 and close (each already cost the client the
+ * checkpassword program's delay). */
+#define SMTP_AUTH_MAX_FAILS 3
+
 #endif

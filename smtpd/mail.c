@@ -34,6 +34,10 @@ smtpd_cmd_mail(struct smtpd *s, struct str arg)
 	const char *no;
 	enum pres r;
 
+	if (s->submission && s->authuser == NULL) {
+		smtpd_reply(s, "530 5.7.0 authentication required");
+		return;
+	}
 	r = smtpd_parse_path((const unsigned char *)arg.p, arg.len, false, &p);
 	if (r != P_OK) {
 		smtpd_reply(s, path_error(r, &p, false));
@@ -49,6 +53,8 @@ smtpd_cmd_mail(struct smtpd *s, struct str arg)
 		return;
 	}
 	no = smtpd_policy_sender(s, &s->addr, p.aflags);
+	if (no == NULL && s->submission)
+		no = smtpd_policy_submission(s, &s->addr, p.aflags);
 	if (no == NULL)
 		no = smtpd_policy_space(s, p.size);
 	if (no != NULL) {

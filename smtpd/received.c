@@ -77,7 +77,12 @@ smtpd_received(const struct smtpd *s, struct buf *out, long long now)
 		return -1;
 	if (s->tls != NULL &&
 	    (buf_cats(out, "\n\t(using ") < 0 || safez(out, s->tls) < 0 ||
-	        buf_catc(out, ')') < 0))
+	        buf_cats(out, " with cipher ") < 0 ||
+	        safez(out, s->tlsinfo.cipher) < 0 || buf_catc(out, ')') < 0))
+		return -1;
+	if (s->authuser != NULL &&
+	    (buf_cats(out, "\n\t(authenticated user ") < 0 ||
+	        safez(out, s->authuser) < 0 || buf_catc(out, ')') < 0))
 		return -1;
 	if (buf_cats(out, ";\n\t") < 0 || date(out, now) < 0 ||
 	    buf_catc(out, '\n') < 0)

@@ -73,6 +73,47 @@ init_bufs(struct smtpd *s)
 	buf_init(&s->addr, SMTP_ADDR_MAX + 1024);
 	buf_init(&s->tmp, 4096);
 	buf_init(&s->reply, 2048);
+	buf_init(&s->authname, SMTP_AUTH_DECODED_MAX + 1);
+}
+
+/* A yes/no control file's first line: yes, 1 or true (any case). */
+static bool
+control_yes(struct smtpd *s, const char *name)
+{
+	if (control_readline(&s->tmp, name, NULL) < 0)
+		die_control(s, name);
+	return str_caseeq(s->tmp.p, s->tmp.len, "yes", 3) ||
+	       str_caseeq(s->tmp.p, s->tmp.len, "1", 1) ||
+	       str_caseeq(s->tmp.p, s->tmp.len, "true", 4);
+}
+
+static const char *
+home_prog(struct smtpd *s, const char *name)
+{
+	char *p;
+
+	buf_reset(&s->tmp);
+	if (buf_printf(&s->tmp, "%s/bin/%s", auto_home, name) < 0)
+		die_nomem();
+	p = strndup((const char *)s->tmp.p, s->tmp.len);
+	if (p == NULL)
+		die_nomem();
+	return p;
+}
+
+/* AUTH and submission settings (auth.c, policy.c). */
+static void
+init_auth(struct smtpd *s)
+{
+	const char *v = getenv("QUAIL_SUBMISSION");
+
+	s->authuser = NULL;
+	s->submission = v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+	s->authplain = control_yes(s, "smtpauthplaintext");
+	s->checkpassword = getenv("QUAIL_CHECKPASSWORD");
+	if (s->checkpassword == NULL || s->checkpassword[0] != '/')
+		s->checkpassword = home_prog(s, "quail-auth");
+	s->authok = home_prog(s, "quail-authok");
 }
 
 void
@@ -87,8 +128,9 @@ smtpd_session_init(struct smtpd *s)
 	s->remotehost = env_or("TCPREMOTEHOST", "unknown");
 	s->localip = env_or("TCPLOCALIP", "unknown");
 	s->relayclient = getenv("RELAYCLIENT");
-	s->tls = getenv("SSL_PROTOCOL"); /* hook for quail-tls (issue 5) */
-	s->authuser = NULL;              /* set by AUTH (issue 5) */
+	s->tlsfd = -1;
+	s->tls = NULL;
+	s->authuser = NULL;
 	if (control_readline(&s->me, "me", NULL) < 0)
 		die_control(s, "me");
 	if (s->me.len == 0 &&
@@ -103,11 +145,14 @@ smtpd_session_init(struct smtpd *s)
 		die_control(s, "smtpgreeting");
 	init_numbers(s);
 	s->in.timeout = s->out.timeout = (unsigned)s->timeout;
+	init_auth(s);
+	smtpd_tls_init(s);
 	if (buf_printf(&s->queuedir, "%s/queue", auto_home) < 0 ||
 	    buf_cstr(&s->queuedir) < 0 || buf_cstr(&s->helo) < 0)
 		die_nomem();
 	s->queueprog = getenv("QUAILQUEUE");
 	if (s->queueprog == NULL || *s->queueprog == '\0') {
+		buf_reset(&s->tmp); /* still holds init_auth's path */
 		if (buf_printf(&s->tmp, "%s/bin/quail-queue", auto_home) < 0)
 			die_nomem();
 		s->queueprog = strndup((const char *)s->tmp.p, s->tmp.len);

@@ -11,6 +11,7 @@
 #include "qid.h"
 #include "str.h"
 #include "parse.h"
+#include "starttls.h"
 
 /* Session states, as bits so the command table can list several. */
 #define ST_GREET 0x1 /* connected, no HELO/EHLO yet */
@@ -38,8 +39,17 @@ struct smtpd {
 	const char *remoteip, *remotehost, *localip, *localhost;
 	const char *relayclient; /* RELAYCLIENT, NULL when unset */
 	const char *queueprog;   /* QUAILQUEUE or HOME/bin/quail-queue */
-	const char *tls;         /* TLS facts for Received:, NULL: none */
-	const char *authuser;    /* authenticated user (issue 5), or NULL */
+	const char *tls;         /* TLS version when TLS is up, else NULL */
+	const char *authuser;    /* authenticated user (auth.c), or NULL */
+	int tlsfd;               /* quail-tls control descriptor, or -1 */
+	struct starttls_info tlsinfo;
+	bool submission;     /* RFC 6409 mode: AUTH before MAIL, own sender */
+	bool authplain;      /* control/smtpauthplaintext: AUTH without TLS */
+	unsigned authfailed; /* 535 replies so far */
+	struct buf authname; /* the user being / having been authenticated */
+	const char
+	    *checkpassword; /* QUAIL_CHECKPASSWORD or HOME/bin/quail-auth */
+	const char *authok; /* HOME/bin/quail-authok */
 
 	struct buf helo; /* HELO/EHLO argument */
 
@@ -81,6 +91,24 @@ const char *smtpd_policy_rcpt(
 const char *smtpd_policy_sender(
     struct smtpd *s, const struct buf *addr, unsigned aflags);
 const char *smtpd_policy_space(struct smtpd *s, unsigned long long need);
+
+/* tls.c: STARTTLS (RFC 3207) and implicit TLS */
+void smtpd_tls_init(struct smtpd *s);
+bool smtpd_tls_offered(const struct smtpd *s);
+void smtpd_cmd_starttls(struct smtpd *s, struct str arg);
+
+/* auth.c: AUTH (RFC 4954); authcheck.c: the checkpassword run, returning
+ * its exit code (0 good, 1 bad, else temporary). */
+bool smtpd_auth_offered(const struct smtpd *s);
+void smtpd_cmd_auth(struct smtpd *s, struct str arg);
+int smtpd_auth_decode(struct smtpd *s, struct str t, unsigned char *dec,
+    size_t cap, size_t *len_r);
+int smtpd_authcheck(struct smtpd *s, const char *user, size_t ulen,
+    const char *pass, size_t plen);
+/* submission (RFC 6409): NULL if the authenticated user may use sender,
+ * else the reply refusing it */
+const char *smtpd_policy_submission(
+    struct smtpd *s, const struct buf *addr, unsigned aflags);
 
 /* datacmd.c: DATA */
 void smtpd_cmd_data(struct smtpd *s, struct str arg);

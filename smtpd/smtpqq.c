@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -200,6 +201,35 @@ read_reason(struct smtpd_qq *q, struct buf *reason)
 	}
 }
 
+/* Waits for the child's exit, at most q->timeout seconds: a child may
+ * close its fd 6 long before it exits.  The child usually becomes a
+ * zombie a moment after its fd 6 closes, so the first naps are short.
+ * 0, or -1 (timeout, error). */
+static int
+wait_child(struct smtpd_qq *q, int *status)
+{
+	unsigned long long waited = 0, step = 20; /* microseconds */
+	struct timespec ts;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(q->pid, status, q->timeout ? WNOHANG : 0);
+		if (r == q->pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r == 0 && waited >= q->timeout * 1000000ULL)
+			return -1;
+		if (r == 0) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)step * 1000;
+			(void)nanosleep(&ts, NULL);
+			waited += step;
+			step = step < 100000 ? step * 2 : 100000;
+		}
+	}
+}
+
 int
 smtpd_qq_finish(struct smtpd_qq *q, struct buf *reason)
 {
@@ -210,13 +240,11 @@ smtpd_qq_finish(struct smtpd_qq *q, struct buf *reason)
 	while (!q->broken && q->envfd >= 0)
 		(void)wait_out(q, -1, &rev);
 	closefd(&q->envfd);
-	if (read_reason(q, reason) < 0) {
+	if (read_reason(q, reason) < 0 || wait_child(q, &status) < 0) {
 		smtpd_qq_abort(q);
 		return 111;
 	}
 	closefd(&q->errfd);
-	if (proc_wait(q->pid, &status) < 0)
-		return 111;
 	q->pid = -1;
 	return proc_exitcode(status);
 }

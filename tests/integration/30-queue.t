@@ -194,6 +194,8 @@ def codes():
         (b"Fa@b\0Tc@d\0Ixyz\0\0", 91, "I not first"),
         (b"Fa@b\0u0\0Tc@d\0\0", 91, "caller-supplied u entry"),
         (b"Fa@b\0Tc\nd@e\0\0", 91, "LF in an address"),
+        (b"Fa@b\0\0", 91, "no recipients"),
+        (b"Fa@b\0T\0Tc@d\0\0", 91, "empty recipient"),
         (b"F" + b"a" * 901 + b"\0Tc@d\0\0", 11, "sender of 901 bytes"),
         (b"Fa@b\0T" + b"x" * 5000, 11, "long recipient refused before NUL"),
         (b"F" + b"a" * 900 + b"\0Tc@d\0\0", 0, "address of 900 bytes"),

@@ -94,6 +94,8 @@ static const struct tcase cases[] = {
     {parse_assign, "+:alias:7:8:/var/quail/alias:-::", 1, "+",
         "alias|7|8|/var/quail/alias|-|"},
     {parse_assign, "=r:root:0:0:/root:::", 0, NULL, NULL},
+    {parse_assign, "=r:root:00:0:/root:::", 0, NULL, NULL},
+    {parse_assign, "=r:root:0000000000:0:/root:::", 0, NULL, NULL},
     {parse_assign, "=x:x:1:1:rel:::", 0, NULL, NULL},
     {parse_assign, "=x:x:1:1:/x::", 0, NULL, NULL},
     {parse_assign, "=x:x:1:1:/x:::junk", 0, NULL, NULL},

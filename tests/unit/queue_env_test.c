@@ -21,7 +21,10 @@ struct ecase {
 static const struct ecase ecases[] = {
     {"plain", E("Fa@b\0Tc@d\0Te@f\0\0"), QQ_ENV_DONE, 2},
     {"null sender", E("F\0Tc@d\0\0"), QQ_ENV_DONE, 1},
-    {"no recipients", E("Fa@b\0\0"), QQ_ENV_DONE, 0},
+    /* quail-send refuses both (send/env.c): accepting them would strand
+     * a message that quail-queue said was queued */
+    {"no recipients", E("Fa@b\0\0"), QQ_ENV_FORMAT, 0},
+    {"empty recipient", E("Fa@b\0T\0Tc@d\0\0"), QQ_ENV_FORMAT, 0},
     {"with I", E("Iabc\0Fa@b\0Tc@d\0\0"), QQ_ENV_DONE, 1},
     {"empty", E(""), QQ_ENV_MORE, 0},
     {"cut in entry", E("Fa@b\0Tc@"), QQ_ENV_MORE, 0},
@@ -97,9 +100,9 @@ test_bounds(void)
 	p[0] = 'F';
 	memset(p + 1, 'a', ADDR_MAX);
 	p[ADDR_MAX + 1] = 0;
-	p[ADDR_MAX + 2] = 0;
+	memcpy(p + ADDR_MAX + 2, "Tc\0", 4); /* a recipient, then the end */
 	memset(&e, 0, sizeof e);
-	is_int(qq_env_scan(&e, (unsigned char *)p, ADDR_MAX + 3), QQ_ENV_DONE,
+	is_int(qq_env_scan(&e, (unsigned char *)p, ADDR_MAX + 6), QQ_ENV_DONE,
 	    "address of ADDR_MAX bytes");
 	p[ADDR_MAX + 1] = 'a';
 	memset(&e, 0, sizeof e);

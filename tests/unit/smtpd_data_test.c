@@ -1,7 +1,12 @@
 /* smtpd_data_test: the DATA state machine (smtpd/data.c), each case fed
  * whole and one byte at a time, plus the quail-queue exit-code table. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "../../smtpd/data.h"
@@ -119,6 +124,57 @@ qqreply(void)
 	buf_free(&why);
 }
 
+/* A queue program that closes fd 6 (so its reason pipe reads EOF) but
+ * never exits: quail-smtpd must give up after its timeout, not wait
+ * forever.  alarm() turns a hang into a failure. */
+static int
+qq_run_script(const char *body, unsigned timeout, time_t *took_r)
+{
+	static const unsigned char env[] = "Fa@b\0Tc@d\0";
+	char path[] = "/tmp/quail-smtpdqq-XXXXXX";
+	struct buf why = BUF_INIT(1024);
+	struct smtpd_qq q;
+	time_t t0;
+	int fd, code;
+
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, body, strlen(body)) != (ssize_t)strlen(body) ||
+	    fchmod(fd, 0700) < 0 || close(fd) < 0)
+		return -1;
+	t0 = time(NULL);
+	if (smtpd_qq_start(&q, path, env, sizeof env, timeout) < 0) {
+		unlink(path);
+		return -1;
+	}
+	smtpd_qq_put(&q, "hello\n", 6);
+	code = smtpd_qq_finish(&q, &why);
+	*took_r = time(NULL) - t0;
+	unlink(path);
+	buf_free(&why);
+	return code;
+}
+
+static void
+qqwait(void)
+{
+	time_t took;
+	int code;
+
+	fflush(stdout);
+	signal(SIGPIPE, SIG_IGN);
+	alarm(30);
+	code = qq_run_script("#!/bin/sh\ncat >/dev/null\ncat <&1 >/dev/null\n"
+	                     "exit 0\n",
+	    5, &took);
+	is_int(code, 0, "queue program exiting 0: 0");
+	code = qq_run_script("#!/bin/sh\ncat >/dev/null\ncat <&1 >/dev/null\n"
+	                     "exec 6>&-\nsleep 60\nexit 0\n",
+	    2, &took);
+	is_int(code, 111, "queue program hung after closing fd 6: 111");
+	ok(took < 10, "... and given up after the timeout");
+	alarm(0);
+}
+
 int
 main(void)
 {
@@ -130,5 +186,6 @@ main(void)
 			run(i, steps[s]);
 	hops();
 	qqreply();
+	qqwait();
 	done_testing();
 }
