@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -413,6 +414,39 @@ free_list(char **s, size_t n)
 	free(s);
 }
 
+/* The TLS services need a certificate: with none in HOME/ssl or
+ * control/, make a self-signed one for control/me with openssl (key and
+ * certificate in one file, root 0600 in the root-only HOME/ssl). */
+static const char mkcert[] =
+    "umask 077; cd \"$1/ssl\" || exit 1; "
+    "[ -f servercert.pem ] || [ -f ../control/servercert.pem ] && exit 0; "
+    "cn=$(sed 1q ../control/me 2>/dev/null); cn=${cn:-localhost}; "
+    "openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj \"/CN=$cn\" "
+    "-addext \"subjectAltName=DNS:$cn\" -keyout .key.tmp -out .crt.tmp "
+    ">.log.tmp 2>&1 && cat .crt.tmp .key.tmp >.servercert.tmp && "
+    "mv -f .servercert.tmp servercert.pem && printf %s \"$cn\"; "
+    "r=$?; [ $r = 0 ] || tail -n 3 .log.tmp; "
+    "rm -f .key.tmp .crt.tmp .servercert.tmp .log.tmp; exit $r";
+
+static void
+ensure_cert(const char *home)
+{
+	struct buf out = BUF_INIT(RUN_OUT_MAX + 1);
+	char *h = ctl_strdup(home);
+	char *argv[] = {"sh", "-c", (char *)(uintptr_t)mkcert, "sh", h, NULL};
+
+	if (admin_run(argv, &out) != 0)
+		fprintf(stderr, "quail-ctl: warning: unable to make a "
+				"self-signed certificate in %s/ssl: %s\n",
+		    home, out.p ? (char *)out.p : "");
+	else if (out.len > 0 && out.len < 300)
+		printf("tls\tmade a self-signed certificate for %s "
+		       "in %s/ssl/servercert.pem\n",
+		    (char *)out.p, home);
+	free(h);
+	buf_free(&out);
+}
+
 int
 cmd_up(const char *home, int argc, char **argv)
 {
@@ -424,7 +458,8 @@ cmd_up(const char *home, int argc, char **argv)
 
 	if (parse_up(argc, argv, &o) < 0) {
 		fputs("usage: quail-ctl up [--smtp PORT] [--submission PORT] "
-		      "[--imap PORT] [--pop3 PORT] [--ip ADDR]\n",
+		      "[--smtps PORT] [--imap PORT] [--pop3 PORT] "
+		      "[--imaps PORT] [--pop3s PORT] [--ip ADDR]\n",
 		    stderr);
 		return 100;
 	}
@@ -437,6 +472,7 @@ cmd_up(const char *home, int argc, char **argv)
 		free_list(svc, n);
 		return code;
 	}
+	ensure_cert(home);
 	if (write_envs(home, &o) < 0) {
 		free_list(svc, n);
 		return 111;
