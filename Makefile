@@ -7,6 +7,7 @@
 #   make SAN=1 unit          unit tests under AddressSanitizer and UBSan
 #   make fuzz                libFuzzer targets (clang), FUZZ_SECONDS each
 #   make demo / demo-stop    run a demo system on loopback high ports
+#   make soak                the crash test with SOAK_MESSAGES (2000) messages
 #   make format / lint
 #
 # Programs are found, not listed: a file <dir>/quail-<name>.c (or
@@ -80,7 +81,7 @@ MANS     := $(wildcard $(addsuffix /*.[1-8],$(DIRS)))
 ALLSRC   := $(LIBSRC) $(foreach d,$(DIRS),$(wildcard $(d)/*.c))
 
 .PHONY: all setup check test unit unitbuild integration fuzz fuzz-smoke \
-	format lint deps demo demo-stop clean
+	format lint deps demo demo-stop soak clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS) $(UNITS)
@@ -154,6 +155,13 @@ integration: all
 	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove tests/integration/*.t
 
 unitbuild: $(UNITS)
+
+# make soak: the crash test (kill -9 of quail-send, quail-lspawn and
+# quail-local during delivery) with SOAK_MESSAGES messages instead of 200.
+SOAK_MESSAGES ?= 2000
+soak: all
+	SOAK_MESSAGES=$(SOAK_MESSAGES) QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) \
+	    prove -v tests/integration/61-crash*.t
 
 # make test: dependencies, gcc build, sanitizer build of the unit tests,
 # a short libFuzzer smoke run, then one prove over everything.

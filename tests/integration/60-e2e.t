@@ -153,6 +153,11 @@ grep -q '^alice@a.test:\$[y6]\$' "$H/control/mailboxes"
 t_ok $? "mailbox passwords stored as libcrypt hashes"
 
 # ---- start it -------------------------------------------------------------
+# only the services under test: the others (IMAP, POP3, TLS ...) would
+# listen on their default ports, which concurrent tests would share
+for s in "$H"/boot/*/; do
+	case $s in */smtpd/ | */send/) ;; *) rm -rf "$s" ;; esac
+done
 if timeout 60 "$CTL" up --smtp "$P" >"$H/up.log" 2>&1; then
 	how="quail-ctl up"
 else
@@ -212,18 +217,30 @@ MD=$H/mail
 A=$MD/a.test/admin/Maildir
 AL=$MD/a.test/alice/Maildir
 BO=$MD/b.test/bob/Maildir
-waitfor 30 has "$A" m-catch
-waitfor 30 has "$UH/Maildir" m-filt0
-waitfor 30 has_dsn "$AL" m-loop
-waitfor 30 has_dsn "$AL" m-filt100
-waitfor 30 has "$AL" m-multi
-waitfor 30 has "$BO" m-mixed
-waitfor 20 grep -q '^111 ' "$UH/filter.log"
-waitfor 20 grep -q '^token m-mbox2$' "$MH/mbox"
-[ $quota_at_rcpt = 1 ] || waitfor 30 has_dsn "$AL" m-quota
+# everything that should arrive (bounded: 30 s), then look at each
+arrived() {
+	for s in m-pm-a m-pm-me m-root-me m-root-b m-md m-catch; do
+		has "$A" "$s" || return 1
+	done
+	has "$AL" m-alice && has "$AL" m-multi && has "$BO" m-bob &&
+	    has "$BO" m-multi && has "$BO" m-mixed &&
+	    has "$UH/Maildir" m-filt0 && has_dsn "$AL" m-loop &&
+	    has_dsn "$AL" m-filt100 &&
+	    grep -q '^99 ' "$UH/filter.log" 2>/dev/null &&
+	    grep -q '^111 ' "$UH/filter.log" 2>/dev/null &&
+	    grep -q '^token m-mbox2$' "$MH/mbox" 2>/dev/null &&
+	    grep -q '^token m-mbox1$' "$MH/mbox" 2>/dev/null &&
+	    { [ "$quota_at_rcpt" = 1 ] || has_dsn "$AL" m-quota; }
+}
+waitfor 30 arrived
+t_ok $? "every delivery and bounce arrived within 30 s"
 
 t_is "$(tokens "$AL" m-alice):$(tokens "$AL" m-multi)" 1:1 \
     "alice@a.test got her mail and her copy of the two-domain message"
+f=$(grep -l '^token m-alice$' "$AL"/new/* 2>/dev/null | head -n 1)
+sed -n 1,2p "$f" 2>/dev/null | tr '\n' '|' | grep -qx 'Return-Path: <ext@remote.test>|Delivered-To: alice@a.test|' &&
+    grep -q '^Subject: m-alice$' "$f" && grep -q '(quail-smtpd) with ESMTP' "$f"
+t_ok $? "delivered file: Return-Path, Delivered-To, the Received: of quail-smtpd, the message"
 t_is "$(tokens "$BO" m-bob):$(tokens "$BO" m-multi):$(tokens "$BO" m-mixed)" \
     1:1:1 "bob@b.test got his three"
 got=
@@ -280,6 +297,7 @@ sed -n 1p "$MH/mbox" | grep -q '^From alice@a.test ' &&
     [ "$(grep -c '^From ' "$MH/mbox")" = 2 ] &&
     grep -q '^token m-mbox1$' "$MH/mbox" && grep -q '^token m-mbox2$' "$MH/mbox"
 t_ok $? "mbox user: two messages with From_ lines appended to ~/mbox"
+t_is "$(grep -c '^>From the start, quoted$' "$MH/mbox")" 2 "mbox: From_ in the body quoted as >From"
 
 # ---- who delivered what ---------------------------------------------------------
 bad=$(find "$MD" -path '*/Maildir/*' -type f ! -user "$QV" | head -n 3)

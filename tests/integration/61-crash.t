@@ -30,6 +30,11 @@ echo 127.0.0.1 >"$H/control/smtpdaddr"
 r=$?
 t_ok $r "virtual mailbox sink@crash.test"
 [ $r = 0 ] || t_diag "$(cat "$H/ctl.log")"
+# only the services under test: the others (IMAP, POP3, TLS ...) would
+# listen on their default ports, which concurrent tests would share
+for s in "$H"/boot/*/; do
+	case $s in */smtpd/ | */send/) ;; *) rm -rf "$s" ;; esac
+done
 timeout 60 "$CTL" up --smtp "$P" >"$H/up.log" 2>&1 && t_wait_port "$P"
 r=$?
 t_ok $r "system up (quail-ctl up), smtpd on 127.0.0.1:$P"
@@ -49,7 +54,7 @@ t_ok $((k == 0)) "quail-send was killed ($k times)"
 k=$(($(v kills-quail-lspawn) + 0))
 t_ok $((k == 0)) "quail-lspawn was killed ($k times)"
 t_diag "quail-local killed $(v kills-quail-local) times; $(v duplicates) duplicate deliveries (at-least-once), $(v files) files for $(v accepted) messages"
-t_diag "$(ls "$MD/tmp" 2>/dev/null | wc -l) files left in Maildir/tmp by killed deliveries"
+t_diag "$(find "$MD/tmp" -type f 2>/dev/null | wc -l) files left in Maildir/tmp by killed deliveries"
 t_is "$(find "$MD" -type f ! -user "$QV" | head -n 3)" "" "every delivered file owned by $QV"
 restarts=$(grep -c 'quail-start: info: started quail-send' "$H/log/send/current" 2>/dev/null)
 t_diag "quail-start started quail-send $restarts times"
