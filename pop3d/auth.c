@@ -5,6 +5,7 @@
  * this process had read ahead from POP3_PENDING_FD; this process then
  * only waits for it.  Runs as quaild.  Never logs the password. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,13 +17,22 @@
 #include "pop3d.h"
 #include "proc.h"
 
+/* Every source is first copied above the targets, so that no move can
+ * overwrite a descriptor still to be moved (quail-tls's control socket
+ * holds fd 3, so the pipes' numbers vary). */
 static _Noreturn void
 child(char **argv, int in, int out, const int fds[3])
 {
-	if (proc_move(in, 0) < 0 || proc_move(out, 1) < 0 ||
-	    proc_move(fds[0], 3) < 0 || proc_move(fds[1], POP3_OK_FD) < 0 ||
-	    proc_move(fds[2], POP3_PENDING_FD) < 0)
-		die_sys(111, "unable to move descriptors");
+	const int src[5] = {in, out, fds[0], fds[1], fds[2]};
+	const int want[5] = {0, 1, 3, POP3_OK_FD, POP3_PENDING_FD};
+	int hi[5], i;
+
+	for (i = 0; i < 5; i++)
+		if ((hi[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 10)) < 0)
+			die_sys(111, "unable to move descriptors");
+	for (i = 0; i < 5; i++)
+		if (proc_move(hi[i], want[i]) < 0)
+			die_sys(111, "unable to move descriptors");
 	if (setenv("QUAIL_SERVICE", "pop3", 1) < 0)
 		die_nomem();
 	execvp(argv[0], argv);
@@ -30,16 +40,16 @@ child(char **argv, int in, int out, const int fds[3])
 }
 
 static int
-credentials(struct buf *b, const char *user, size_t ulen, const char *pass,
-    size_t plen)
+credentials(
+    struct buf *b, const char *user, size_t ulen, const char *pass, size_t plen)
 {
 	return buf_cat(b, user, ulen) < 0 || buf_catc(b, '\0') < 0 ||
-		buf_cat(b, pass, plen) < 0 || buf_catc(b, '\0') < 0 ||
-		buf_printf(b, "<%ld.%lld@quail>", (long)getpid(),
-		    (long long)time(NULL)) < 0 ||
-		buf_catc(b, '\0') < 0
-	    ? -1
-	    : 0;
+	               buf_cat(b, pass, plen) < 0 || buf_catc(b, '\0') < 0 ||
+	               buf_printf(b, "<%ld.%lld@quail>", (long)getpid(),
+	                   (long long)time(NULL)) < 0 ||
+	               buf_catc(b, '\0') < 0
+	           ? -1
+	           : 0;
 }
 
 int
@@ -53,8 +63,7 @@ pop3_auth(char **argv, int in, int out, const char *user, size_t ulen,
 	ssize_t r;
 	char c;
 
-	if (credentials(&cred, user, ulen, pass, plen) < 0 ||
-	    proc_pipe(cp) < 0)
+	if (credentials(&cred, user, ulen, pass, plen) < 0 || proc_pipe(cp) < 0)
 		return buf_free(&cred), 'T';
 	if (proc_pipe(okp) < 0 || proc_pipe(pp) < 0 || (pid = fork()) < 0)
 		return buf_free(&cred), 'T';

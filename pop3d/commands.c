@@ -40,8 +40,8 @@ pop3_reply(struct io *out, const char *text)
 
 /* "+OK "/"-ERR "-less pieces: "N SIZE\r\n" style lines, fast. */
 static void
-num_line(struct io *out, const char *pre, unsigned long long a,
-    const char *mid, unsigned long long b, const char *post)
+num_line(struct io *out, const char *pre, unsigned long long a, const char *mid,
+    unsigned long long b, const char *post)
 {
 	char n[FMT_ULONG];
 
@@ -117,7 +117,8 @@ listing(struct pop3_sess *s, const struct pop3_line *l, bool uidl)
 		if (uidl)
 			uidl_line(s, i, "");
 		else
-			num_line(&s->out, "", i + 1, " ", s->d.m[i].size, "\r\n");
+			num_line(
+			    &s->out, "", i + 1, " ", s->d.m[i].size, "\r\n");
 	}
 	pop3_reply(&s->out, ".");
 }
@@ -222,8 +223,8 @@ c_capa(struct pop3_sess *s, const struct pop3_line *l)
 {
 	(void)l;
 	(void)io_puts(&s->out, "+OK capability list follows\r\nTOP\r\nUIDL\r\n"
-			       "RESP-CODES\r\nPIPELINING\r\n"
-			       "IMPLEMENTATION quail\r\n.\r\n");
+	                       "RESP-CODES\r\nPIPELINING\r\n"
+	                       "IMPLEMENTATION quail\r\n.\r\n");
 }
 
 static void
@@ -232,10 +233,10 @@ c_quit(struct pop3_sess *s, const struct pop3_line *l)
 	(void)l;
 	s->quit = true;
 	if (pop3_drop_update(&s->d) < 0) {
-		log_warn("update of %s incomplete: %s", s->d.dir,
-		    strerror(errno));
+		log_warn(
+		    "update of %s incomplete: %s", s->d.dir, strerror(errno));
 		pop3_reply(&s->out, "-ERR [SYS/TEMP] some deleted messages "
-				    "not removed");
+		                    "not removed");
 		return;
 	}
 	pop3_reply(&s->out, "+OK bye");

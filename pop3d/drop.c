@@ -41,7 +41,7 @@ bool
 pop3_name_size(const char *name, size_t len, uint64_t *size_r)
 {
 	return tag_size(name, len, "W=", size_r) ||
-	    tag_size(name, len, "S=", size_r);
+	       tag_size(name, len, "S=", size_r);
 }
 
 static bool

@@ -17,7 +17,7 @@
 /* Seconds to wait after a failed login before answering. */
 #define POP3_FAIL_DELAY 2
 /* Failed logins, then bad commands, before the connection is closed. */
-#define POP3_FAIL_MAX 3
+#define POP3_FAIL_MAX   3
 #define POP3_BADCMD_MAX 20
 /* Messages in one maildrop (memory: about 100 bytes each). */
 #define POP3_MSG_MAX 2000000

@@ -2,9 +2,9 @@
  * pre-login child as quaild:nofiles: greeting, CAPA (RFC 2449), STLS
  * (RFC 2595, through quail-tls's control descriptor QUAIL_TLSFD), USER/
  * PASS, AUTH PLAIN with initial response or continuation (RFC 5034).
- * Each login forks the checkpassword program (auth.c).  control/pop3requiretls (first line not "0") refuses
- * passwords before TLS.  Trust: all input is hostile; this process can
- * read nothing private and write nothing. */
+ * Each login forks the checkpassword program (auth.c).  control/pop3requiretls
+ * (first line not "0") refuses passwords before TLS.  Trust: all input is
+ * hostile; this process can read nothing private and write nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -57,7 +57,7 @@ capa(struct login *g)
 {
 	pop3_reply(&g->out, "+OK capability list follows");
 	(void)io_puts(&g->out, "TOP\r\nUIDL\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\n"
-			       "PIPELINING\r\n");
+	                       "PIPELINING\r\n");
 	if (plain_ok(g, false))
 		(void)io_puts(&g->out, "USER\r\nSASL PLAIN\r\n");
 	if (g->tlsfd >= 0 && !g->tls)
@@ -89,9 +89,12 @@ login(struct login *g, const char *pass, size_t plen)
 		log_info("login failed");
 		sleep(POP3_FAIL_DELAY);
 		if (g->fails >= POP3_FAIL_MAX)
-			quit(g, "-ERR [AUTH] invalid user name or password; "
-				"closing", 100);
-		pop3_reply(&g->out, "-ERR [AUTH] invalid user name or password");
+			quit(g,
+			    "-ERR [AUTH] invalid user name or password; "
+			    "closing",
+			    100);
+		pop3_reply(
+		    &g->out, "-ERR [AUTH] invalid user name or password");
 		return;
 	}
 	quit(g, "-ERR [SYS/TEMP] login temporarily unavailable", 111);
@@ -189,8 +192,8 @@ c_stls(struct login *g)
 	}
 	if (io_flush(&g->out) < 0)
 		quit(g, NULL, 111);
-	r = starttls_request(g->tlsfd, "+OK begin TLS negotiation\r\n", 120,
-	    &g->in, &info);
+	r = starttls_request(
+	    g->tlsfd, "+OK begin TLS negotiation\r\n", 120, &g->in, &info);
 	if (r != 0) {
 		log_info("STLS failed: %s", r > 0 ? info.reason : "error");
 		quit(g, NULL, 111); /* quail-tls has closed the connection */
@@ -252,10 +255,10 @@ pop3_login_run(char **argv)
 	g.argv = argv;
 	g.tls = mode != NULL && strcmp(mode, "implicit") == 0;
 	g.tlsfd = mode != NULL && strcmp(mode, "starttls") == 0
-	    ? starttls_ctlfd()
-	    : -1;
+	              ? starttls_ctlfd()
+	              : -1;
 	g.requiretls = control_readline(&rt, "pop3requiretls", "0") >= 0 &&
-	    rt.len > 0 && !(rt.len == 1 && rt.p[0] == '0');
+	               rt.len > 0 && !(rt.len == 1 && rt.p[0] == '0');
 	io_init(&g.in, 0, g.inmem, sizeof g.inmem, (unsigned)t);
 	io_init(&g.out, 1, g.outmem, sizeof g.outmem, (unsigned)t);
 	g.in.flush = &g.out;
@@ -267,7 +270,8 @@ pop3_login_run(char **argv)
 		if (r < 0 && errno == EMSGSIZE)
 			quit(&g, "-ERR line too long", 100);
 		if (r < 0 && errno == ETIMEDOUT)
-			quit(&g, "-ERR [SYS/TEMP] autologout: idle too long", 111);
+			quit(&g, "-ERR [SYS/TEMP] autologout: idle too long",
+			    111);
 		if (r <= 0)
 			quit(&g, NULL, 0);
 		if (pop3_parse(g.line.p, g.line.len, &l) != POP3_OK) {

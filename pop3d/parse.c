@@ -13,8 +13,8 @@ pop3_cmd_lookup(const char *p, size_t len)
 	size_t i;
 
 	for (i = 0; pop3_cmds[i].name != NULL; i++)
-		if (str_caseeq(p, len, pop3_cmds[i].name,
-			strlen(pop3_cmds[i].name)))
+		if (str_caseeq(
+		        p, len, pop3_cmds[i].name, strlen(pop3_cmds[i].name)))
 			return pop3_cmds[i].cmd;
 	return C_UNKNOWN;
 }
@@ -123,7 +123,7 @@ pop3_b64_decode(const char *p, size_t len, struct buf *out)
 			return -1;
 		if (buf_catc(out, (v[0] << 2 | v[1] >> 4) & 0xff) < 0 ||
 		    (pad < 2 &&
-			buf_catc(out, (v[1] << 4 | v[2] >> 2) & 0xff) < 0) ||
+		        buf_catc(out, (v[1] << 4 | v[2] >> 2) & 0xff) < 0) ||
 		    (pad < 1 && buf_catc(out, (v[2] << 6 | v[3]) & 0xff) < 0))
 			return -1;
 	}
@@ -131,8 +131,8 @@ pop3_b64_decode(const char *p, size_t len, struct buf *out)
 }
 
 int
-pop3_sasl_plain(const unsigned char *p, size_t len, struct str *user,
-    struct str *pass)
+pop3_sasl_plain(
+    const unsigned char *p, size_t len, struct str *user, struct str *pass)
 {
 	size_t a = str_chr(p, len, '\0'), b;
 

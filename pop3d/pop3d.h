@@ -63,8 +63,8 @@ int pop3_parse_top(struct str s, unsigned long *msg, unsigned long *lines);
 int pop3_b64_decode(const char *p, size_t len, struct buf *out);
 /* RFC 4616 PLAIN: authzid NUL authcid NUL passwd.  authzid must be
  * empty or equal to authcid.  0 and slices into p, or -1. */
-int pop3_sasl_plain(const unsigned char *p, size_t len, struct str *user,
-    struct str *pass);
+int pop3_sasl_plain(
+    const unsigned char *p, size_t len, struct str *user, struct str *pass);
 /* The UIDL of a maildir base name (the name before ":2,"): the name
  * itself when it is 1..70 bytes of 0x21..0x7e, else "Q" and 32 hex digits
  * of two FNV-1a hashes.  out must hold POP3_UIDL_MAX + 1 bytes; returns
@@ -72,7 +72,7 @@ int pop3_sasl_plain(const unsigned char *p, size_t len, struct str *user,
 size_t pop3_uidl(const char *name, size_t len, char *out);
 
 /* ---- commands.c: the command table ---- */
-#define ST_AUTH 1  /* AUTHORIZATION */
+#define ST_AUTH  1 /* AUTHORIZATION */
 #define ST_TRANS 2 /* TRANSACTION */
 
 struct pop3_cmdinfo {
@@ -83,7 +83,7 @@ struct pop3_cmdinfo {
 extern const struct pop3_cmdinfo pop3_cmds[];
 
 /* ---- drop.c: the maildrop ---- */
-#define M_NEW 1  /* in new/ */
+#define M_NEW  1 /* in new/ */
 #define M_DELE 2 /* marked deleted */
 #define M_SEEN 4 /* retrieved: gets the S flag at UPDATE */
 
@@ -140,6 +140,7 @@ struct pop3_sess {
 	unsigned bad;
 	bool quit;
 };
+
 /* Dispatches one parsed command in the TRANSACTION state. */
 void pop3_trans(struct pop3_sess *s, const struct pop3_line *l);
 /* Replies (buffered). */
@@ -160,7 +161,7 @@ _Noreturn void pop3_login_run(char **argv);
 int pop3_auth(char **argv, int in, int out, const char *user, size_t ulen,
     const char *pass, size_t plen, const unsigned char *pend, size_t pendlen,
     int *code_r);
-#define POP3_OK_FD 5
+#define POP3_OK_FD      5
 #define POP3_PENDING_FD 6
 
 #endif

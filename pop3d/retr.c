@@ -14,11 +14,11 @@
 #include "pop3d.h"
 
 struct rs {
-	bool bol;       /* at the start of a line */
-	bool cr;        /* a CR at the end of the last chunk, held back */
-	bool header;    /* still in the header */
-	bool linelen;   /* the current line has bytes (for the header end) */
-	long lines;     /* body lines still to send; < 0: all */
+	bool bol;     /* at the start of a line */
+	bool cr;      /* a CR at the end of the last chunk, held back */
+	bool header;  /* still in the header */
+	bool linelen; /* the current line has bytes (for the header end) */
+	long lines;   /* body lines still to send; < 0: all */
 	bool done;
 };
 

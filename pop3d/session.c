@@ -82,14 +82,17 @@ start(struct pop3_sess *s)
 		bye(s, "-ERR [SYS/PERM] no maildrop configured", 111);
 	if (pop3_drop_open(&s->d, dir) < 0) {
 		if (errno == EBUSY)
-			bye(s, "-ERR [IN-USE] maildrop is locked by another "
-			       "session", 0);
-		log_warn("unable to open maildrop %s: %s", dir,
-		    strerror(errno));
+			bye(s,
+			    "-ERR [IN-USE] maildrop is locked by another "
+			    "session",
+			    0);
+		log_warn(
+		    "unable to open maildrop %s: %s", dir, strerror(errno));
 		bye(s, "-ERR [SYS/TEMP] unable to open the maildrop", 111);
 	}
-	(void)io_printf(&s->out, "+OK maildrop has %zu messages (%llu octets)\r\n",
-	    s->d.n, (unsigned long long)s->d.total);
+	(void)io_printf(&s->out,
+	    "+OK maildrop has %zu messages (%llu octets)\r\n", s->d.n,
+	    (unsigned long long)s->d.total);
 }
 
 _Noreturn void
@@ -109,7 +112,8 @@ pop3_sess_run(void)
 		if (r < 0 && errno == EMSGSIZE)
 			bye(&s, "-ERR line too long", 100);
 		if (r < 0 && errno == ETIMEDOUT)
-			bye(&s, "-ERR [SYS/TEMP] autologout: idle too long", 111);
+			bye(&s, "-ERR [SYS/TEMP] autologout: idle too long",
+			    111);
 		if (r <= 0)
 			break; /* dropped: no UPDATE, nothing deleted */
 		if (pop3_parse(s.line.p, s.line.len, &l) != POP3_OK) {
@@ -121,7 +125,7 @@ pop3_sess_run(void)
 		if (s.bad > POP3_BADCMD_MAX)
 			bye(&s, "-ERR too many bad commands", 100);
 	}
-	log_info("session %s: %s, %zu messages, %zu deleted",
-	    user ? user : "?", s.quit ? "quit" : "dropped", s.d.n, s.d.ndel);
+	log_info("session %s: %s, %zu messages, %zu deleted", user ? user : "?",
+	    s.quit ? "quit" : "dropped", s.d.n, s.d.ndel);
 	bye(&s, NULL, 0);
 }

@@ -135,7 +135,7 @@ res(p.stat()[0] == 3, "RSET undeletes")
 u = set()
 for d in glob.glob("/proc/[0-9]*"):
     try:
-        if os.path.basename(os.readlink(d + "/exe")) == "quail-pop3d":
+        if os.readlink(d + "/exe") == H + "/bin/quail-pop3d":
             for l in open(d + "/status"):
                 if l.startswith("Uid:"):
                     u.add(int(l.split()[1]))

@@ -33,13 +33,14 @@ test_lines(void)
 	size_t i;
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		enum pop3_pres r = pop3_parse((const unsigned char *)cases[i].in,
-		    strlen(cases[i].in), &l);
+		enum pop3_pres r =
+		    pop3_parse((const unsigned char *)cases[i].in,
+		        strlen(cases[i].in), &l);
 		is_int(r, cases[i].want, cases[i].in);
 		if (r == POP3_OK) {
 			is_int(l.cmd, cases[i].cmd, "command");
 			ok(l.arg.len == strlen(cases[i].arg) &&
-				memcmp(l.arg.p, cases[i].arg, l.arg.len) == 0,
+			        memcmp(l.arg.p, cases[i].arg, l.arg.len) == 0,
 			    "argument");
 		}
 	}
@@ -82,7 +83,7 @@ test_sasl(void)
 	ok(pop3_b64_decode("AGpvZQBzZWNyZXQ=", 16, &b) == 0 && b.len == 11,
 	    "b64 decode");
 	ok(pop3_sasl_plain(b.p, b.len, &u, &p) == 0 && u.len == 3 &&
-		memcmp(u.p, "joe", 3) == 0 && p.len == 6,
+	        memcmp(u.p, "joe", 3) == 0 && p.len == 6,
 	    "PLAIN user and pass");
 	ok(pop3_b64_decode("AGpvZQBzZWNyZXQ", 15, &b) < 0, "b64 bad length");
 	ok(pop3_b64_decode("A=pvZQBz", 8, &b) < 0, "b64 pad in the middle");
@@ -90,7 +91,7 @@ test_sasl(void)
 	ok(pop3_sasl_plain((const unsigned char *)"x\0joe\0pw", 8, &u, &p) < 0,
 	    "PLAIN authzid of another user refused");
 	ok(pop3_sasl_plain((const unsigned char *)"joe\0joe\0pw", 10, &u, &p) ==
-		0,
+	        0,
 	    "PLAIN authzid = authcid accepted");
 	ok(pop3_sasl_plain((const unsigned char *)"\0joe", 4, &u, &p) < 0,
 	    "PLAIN truncated");
@@ -139,7 +140,7 @@ encode(const char *msg, long lines, const char *want, const char *name)
 	io_flush(&out);
 	close(q[1]);
 	while (k < (ssize_t)sizeof got - 1 &&
-	    (n = read(q[0], got + k, sizeof got - 1 - (size_t)k)) > 0)
+	       (n = read(q[0], got + k, sizeof got - 1 - (size_t)k)) > 0)
 		k += n;
 	got[k] = '\0';
 	close(p[0]);
