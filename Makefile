@@ -152,7 +152,8 @@ unit: $(UNITS)
 # integration tests install into their own temporary homes with
 # make QHOME=... setup, in $(BUILD) (so they reuse the objects).
 integration: all
-	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove tests/integration/*.t
+	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove -e tests/lib/run-test \
+	    tests/integration/*.t
 
 unitbuild: $(UNITS)
 
@@ -161,7 +162,7 @@ unitbuild: $(UNITS)
 SOAK_MESSAGES ?= 2000
 soak: all
 	SOAK_MESSAGES=$(SOAK_MESSAGES) QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) \
-	    prove -v tests/integration/61-crash*.t
+	    prove -v -e tests/lib/run-test tests/integration/61-crash*.t
 
 # make test: dependencies, gcc build, sanitizer build of the unit tests,
 # a short libFuzzer smoke run, then one prove over everything.
@@ -170,7 +171,7 @@ test:
 	$(MAKE) all
 	$(MAKE) SAN=1 BUILD=$(BUILD)-san unitbuild
 	$(MAKE) fuzz-smoke
-	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove -e '' \
+	QUAIL_SRC=$(CURDIR) QUAIL_BUILD=$(BUILD) prove -e tests/lib/run-test \
 	    $(UNITS) $(patsubst $(BUILD)/%,$(BUILD)-san/%,$(UNITS)) \
 	    $(wildcard tests/integration/*.t)
 
