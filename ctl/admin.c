@@ -35,12 +35,13 @@ struct adm {
 static int
 usage(void)
 {
-	fputs("usage: quail-ctl domain add|del [--force]|list [DOM]\n"
-	      "       quail-ctl user add ADDR [--quota Q] [--flags F] | del ADDR"
-	      " | passwd ADDR\n"
-	      "                      | quota ADDR Q | list [DOM]\n"
-	      "       quail-ctl alias add ADDR TARGET... | del ADDR [TARGET] "
-	      "| list [DOM]\n",
+	fputs(
+	    "usage: quail-ctl domain add|del [--force]|list [DOM]\n"
+	    "       quail-ctl user add ADDR [--quota Q] [--flags F] | del ADDR"
+	    " | passwd ADDR\n"
+	    "                      | quota ADDR Q | list [DOM]\n"
+	    "       quail-ctl alias add ADDR TARGET... | del ADDR [TARGET] "
+	    "| list [DOM]\n",
 	    stderr);
 	return 100;
 }
@@ -58,8 +59,10 @@ adm_open(struct adm *a, const char *home, bool lock)
 	a->p.home = home;
 	if (lock && (a->lock = admin_lock(home)) < 0)
 		return -1;
-	if (srcf_load(&a->f[F_RCPTHOSTS], home, "control/rcpthosts", 0644) < 0 ||
-	    srcf_load(&a->f[F_MAILBOXES], home, "control/mailboxes", 0600) < 0 ||
+	if (srcf_load(&a->f[F_RCPTHOSTS], home, "control/rcpthosts", 0644) <
+	        0 ||
+	    srcf_load(&a->f[F_MAILBOXES], home, "control/mailboxes", 0600) <
+	        0 ||
 	    srcf_load(&a->f[F_ALIASES], home, "control/aliases", 0644) < 0)
 		return -1;
 	return 0;
@@ -139,7 +142,7 @@ static bool
 dom_known(struct adm *a, const char *dom)
 {
 	return count_dom(a, F_MAILBOXES, dom) + count_dom(a, F_ALIASES, dom) >
-	    0;
+	       0;
 }
 
 /* Validates line with fn; prints the problem.  true if valid. */
@@ -174,7 +177,7 @@ domain_add(struct adm *a, const char *arg)
 		srcf_add(&a->f[F_RCPTHOSTS], dom);
 	if (code == 0 && !dom_known(a, dom)) {
 		if (buf_printf(&l, "postmaster@%s: postmaster@%s", dom,
-			(char *)me.p) < 0 ||
+		        (char *)me.p) < 0 ||
 		    buf_cstr(&l) < 0)
 			ctl_nomem();
 		if (!valid(a, parse_alias, (char *)l.p))
@@ -209,8 +212,9 @@ domain_del(struct adm *a, const char *arg, bool force)
 	}
 	users = count_dom(a, F_MAILBOXES, (char *)a->k.p);
 	if (users > 0 && !force) {
-		fprintf(stderr, "quail-ctl: domain %s has %zu mailbox%s; "
-				"delete them first or use --force\n",
+		fprintf(stderr,
+		    "quail-ctl: domain %s has %zu mailbox%s; "
+		    "delete them first or use --force\n",
 		    arg, users, users == 1 ? "" : "es");
 		return 100;
 	}
@@ -220,7 +224,7 @@ domain_del(struct adm *a, const char *arg, bool force)
 		for (i = a->f[f].n; i-- > 0;)
 			if (srcf_key(&a->f[f], i, true, &k) &&
 			    strcmp(admin_domain((char *)k.p), (char *)a->k.p) ==
-				0)
+			        0)
 				srcf_del(&a->f[f], i);
 	buf_free(&k);
 	if ((code = commit(a)) == 0) {
@@ -278,8 +282,8 @@ domain_list(struct adm *a)
 		    count_dom(a, F_MAILBOXES, d[i]),
 		    count_dom(a, F_ALIASES, d[i]),
 		    srcf_find(&a->f[F_RCPTHOSTS], d[i], false) >= 0
-			? "rcpthosts"
-			: "NOT-in-rcpthosts");
+		        ? "rcpthosts"
+		        : "NOT-in-rcpthosts");
 		free(d[i]);
 	}
 	free(d);
@@ -355,8 +359,8 @@ mbox_split(const char *line, struct mbox *m)
 }
 
 static void
-mbox_line(struct buf *l, const char *addr, const char *hash,
-    const char *quota, const char *flags)
+mbox_line(struct buf *l, const char *addr, const char *hash, const char *quota,
+    const char *flags)
 {
 	buf_reset(l);
 	if (buf_printf(l, "%s:%s:%s:%s", addr, hash, quota, flags) < 0 ||
@@ -380,8 +384,8 @@ find_user(struct adm *a, const char *arg)
 
 /* Checks everything before the password is asked; 0 or 100. */
 static int
-user_precheck(struct adm *a, const char *addr, const char *quota,
-    const char *flags)
+user_precheck(
+    struct adm *a, const char *addr, const char *quota, const char *flags)
 {
 	const char *dom = admin_domain(addr);
 
@@ -390,8 +394,9 @@ user_precheck(struct adm *a, const char *addr, const char *quota,
 		return 100;
 	}
 	if (!dom_known(a, dom)) {
-		fprintf(stderr, "quail-ctl: no domain %s: run quail-ctl "
-				"domain add %s first\n",
+		fprintf(stderr,
+		    "quail-ctl: no domain %s: run quail-ctl "
+		    "domain add %s first\n",
 		    dom, dom);
 		return 100;
 	}
@@ -602,8 +607,9 @@ alias_add(struct adm *a, int argc, char **argv)
 		return 100;
 	dom = admin_domain((char *)a->k.p);
 	if (!dom_known(a, dom)) {
-		fprintf(stderr, "quail-ctl: no domain %s: run quail-ctl "
-				"domain add %s first\n",
+		fprintf(stderr,
+		    "quail-ctl: no domain %s: run quail-ctl "
+		    "domain add %s first\n",
 		    dom, dom);
 		return 100;
 	}

@@ -117,8 +117,8 @@ rcpt_stage(struct ex *e)
 		       "denied) unless the client may relay\n");
 	if (lookf(e, "control/badrcptto.cdb", e->addr, "") == 1 ||
 	    lookf(e, "control/badrcptto.cdb", "@", e->dom) == 1)
-		printf("  badrcptto: '%s': refused (553 5.7.1)\n",
-		    (char *)e->k.p);
+		printf(
+		    "  badrcptto: '%s': refused (553 5.7.1)\n", (char *)e->k.p);
 	p = ctl_path(e->home, "control/rcpt.cdb");
 	if (cdbx_open(&db, p) < 0) {
 		printf("  rcpt.cdb: unreadable (%s): every RCPT gets 451\n",
@@ -130,7 +130,8 @@ rcpt_stage(struct ex *e)
 	r = rcptdb_check(&db, e->addr, strlen(e->addr), &e->v);
 	cdbx_close(&db);
 	if (r == RCPTDB_OK && buf_cstr(&e->v) == 0)
-		printf("  rcpt.cdb: deliverable, entry from %s\n", (char *)e->v.p);
+		printf(
+		    "  rcpt.cdb: deliverable, entry from %s\n", (char *)e->v.p);
 	else if (r == RCPTDB_UNKNOWN) {
 		lookf(e, "control/rcpt.cdb", "@", e->dom);
 		printf("  rcpt.cdb: unknown user: refused (550 5.1.1); %s is "
@@ -162,7 +163,7 @@ route_stage(struct ex *e)
 		r = look_suffix(e, "control/virtualdomains.cdb", true, true);
 	if (r == 1) {
 		if (e->v.len > 0 && (buf_cats(&e->l, (char *)e->v.p) < 0 ||
-					buf_catc(&e->l, '-') < 0))
+		                        buf_catc(&e->l, '-') < 0))
 			ctl_nomem();
 		if (buf_cats(&e->l, e->local) < 0 || buf_cstr(&e->l) < 0)
 			ctl_nomem();
@@ -224,7 +225,7 @@ dotqmail(const char *home, const char *dash, const char *ext)
 			continue;
 		buf_reset(&p);
 		if (buf_printf(&p, "%s/.qmail%s%.*sdefault", home, dash,
-			(int)(i ? i + 1 : 0), x) < 0 ||
+		        (int)(i ? i + 1 : 0), x) < 0 ||
 		    buf_cstr(&p) < 0)
 			ctl_nomem();
 		found = show_file((char *)p.p);
@@ -232,7 +233,7 @@ dotqmail(const char *home, const char *dash, const char *ext)
 	if (!found)
 		printf("  no .qmail file in %s for '%s': %s\n", home, ext,
 		    dash[0] && x[0] ? "bounced (no such address)"
-				    : "default delivery");
+		                    : "default delivery");
 	free(x);
 	buf_free(&p);
 }
@@ -251,10 +252,11 @@ assign_stage(struct ex *e)
 	else
 		for (i = n + 1; i-- > 0;) {
 			buf_reset(&e->k);
-			if (buf_catc(&e->k, '+') < 0 || buf_cat(&e->k, L, i) < 0)
+			if (buf_catc(&e->k, '+') < 0 ||
+			    buf_cat(&e->k, L, i) < 0)
 				ctl_nomem();
 			if (look(e, "users/assign.cdb", (char *)e->k.p,
-				e->k.len) == 1)
+			        e->k.len) == 1)
 				break;
 			if (i == 0)
 				return false;
@@ -299,8 +301,8 @@ passwd_stage(struct ex *e)
 	n = strlen(u);
 	printf("  unix user %s (uid %lu, home %s)\n", u,
 	    (unsigned long)pw->pw_uid, pw->pw_dir);
-	dotqmail(pw->pw_dir, e->l.p[n] ? "-" : "", (char *)e->l.p + n +
-	    (e->l.p[n] ? 1 : 0));
+	dotqmail(pw->pw_dir, e->l.p[n] ? "-" : "",
+	    (char *)e->l.p + n + (e->l.p[n] ? 1 : 0));
 	free(u);
 	return true;
 }
@@ -318,8 +320,8 @@ user_stage(struct ex *e)
 	r = lookf(e, "control/mailboxes.cdb", e->addr, "");
 	if (r == 0 && n > 0 && n < strlen(e->local)) {
 		buf_reset(&e->k);
-		if (buf_cat(&e->k, e->local, n) < 0 || buf_catc(&e->k, '@') < 0 ||
-		    buf_cats(&e->k, e->dom) < 0)
+		if (buf_cat(&e->k, e->local, n) < 0 ||
+		    buf_catc(&e->k, '@') < 0 || buf_cats(&e->k, e->dom) < 0)
 			ctl_nomem();
 		r = look(e, "control/mailboxes.cdb", (char *)e->k.p, e->k.len);
 	}
@@ -371,7 +373,8 @@ cmd_explain(const char *home, int argc, char **argv)
 	str_lower(a.p, a.len);
 	at = addr_at((char *)a.p, a.len);
 	if (a.len > ADDR_MAX || !ctl_address_ok((char *)a.p, a.len)) {
-		fprintf(stderr, "quail-ctl: not a valid address: %s\n", argv[1]);
+		fprintf(
+		    stderr, "quail-ctl: not a valid address: %s\n", argv[1]);
 		return 100;
 	}
 	memset(&e, 0, sizeof e);

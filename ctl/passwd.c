@@ -96,7 +96,7 @@ get_password(char *pw)
 	} else {
 		if (tcgetattr(0, &saved) < 0)
 			return fprintf(stderr, "quail-ctl: tcgetattr: %s\n",
-				   strerror(errno)),
+			           strerror(errno)),
 			       -1;
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
@@ -135,10 +135,10 @@ passwd_read_hash(struct buf *hash_r)
 	cd = ctl_alloc(sizeof *cd);
 	memset(cd, 0, sizeof *cd);
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof salt) == NULL)
-		fprintf(stderr, "quail-ctl: crypt_gensalt: %s\n",
-		    strerror(errno));
+		fprintf(
+		    stderr, "quail-ctl: crypt_gensalt: %s\n", strerror(errno));
 	else if ((h = crypt_rn(pw, salt, cd, (int)sizeof *cd)) == NULL ||
-	    h[0] == '*' || !ctl_hash_ok(h, strlen(h)))
+	         h[0] == '*' || !ctl_hash_ok(h, strlen(h)))
 		fputs("quail-ctl: yescrypt hashing failed\n", stderr);
 	else {
 		buf_reset(hash_r);
@@ -197,8 +197,9 @@ admin_maildir(const char *home, const char *dom, const char *user)
 			break;
 	}
 	if (dfd < 0 || i < 6) {
-		fprintf(stderr, "quail-ctl: unable to create %s/%s/%s/Maildir: "
-				"%s\n",
+		fprintf(stderr,
+		    "quail-ctl: unable to create %s/%s/%s/Maildir: "
+		    "%s\n",
 		    mail, dom, user, strerror(errno));
 		r = -1;
 	}

@@ -38,8 +38,7 @@ struct fsck {
 };
 
 static const char *
-path(struct fsck *f, struct buf *b, const char *a, const char *c,
-    const char *d)
+path(struct fsck *f, struct buf *b, const char *a, const char *c, const char *d)
 {
 	buf_reset(b);
 	if (buf_printf(b, "%s/queue/%s", f->home, a) < 0 ||
@@ -86,8 +85,8 @@ own(struct fsck *f, const char *p, uid_t u, gid_t g, mode_t mode, bool dir)
 	 * readable by group quail (quail-queue makes it 0644 or 0640) */
 	if (st.st_uid == u && st.st_gid == g &&
 	    ((st.st_mode & 07777) == mode ||
-		(mode == 0640 && (st.st_mode & 07133) == 0 &&
-		    (st.st_mode & 0440) == 0440)))
+	        (mode == 0640 && (st.st_mode & 07133) == 0 &&
+	            (st.st_mode & 0440) == 0440)))
 		return;
 	if (!f->dry)
 		ok = lchown(p, u, g) == 0 && chmod(p, mode) == 0;
@@ -130,8 +129,8 @@ check_mess(struct fsck *f, unsigned nn, const char *name)
 	path(f, &f->p, "mess", dir, name);
 	if (!qid_valid(name, strlen(name))) {
 		f->problems++;
-		printf("fsck: %s: not a queue id (left alone)\n",
-		    (char *)f->p.p);
+		printf(
+		    "fsck: %s: not a queue id (left alone)\n", (char *)f->p.p);
 		return;
 	}
 	s = qid_split(name, strlen(name));
@@ -145,7 +144,8 @@ check_mess(struct fsck *f, unsigned nn, const char *name)
 			    (char *)f->p.p, (char *)f->p2.p);
 			return;
 		}
-		report(f, f->dry || rename((char *)f->p.p, (char *)f->p2.p) == 0,
+		report(f,
+		    f->dry || rename((char *)f->p.p, (char *)f->p2.p) == 0,
 		    "in the wrong split directory", (char *)f->p.p);
 		if (f->dry)
 			return;

@@ -29,8 +29,9 @@
 #define MSGS_MAX 10000000
 
 enum rs { RS_NEW, RS_PENDING, RS_DONE, RS_FAILED, RS_BOUNCED };
-static const char *const rsname[] = {"new", "pending", "done", "failed",
-    "bounced"};
+
+static const char *const rsname[] = {
+    "new", "pending", "done", "failed", "bounced"};
 
 struct rst {
 	enum rs s;
@@ -41,9 +42,9 @@ struct rst {
 struct qmsg {
 	char id[QID_MAX];
 	unsigned nn;
-	struct buf env;       /* envelope bytes */
-	const char *sender;   /* into env */
-	const char **rcpt;    /* into env */
+	struct buf env;     /* envelope bytes */
+	const char *sender; /* into env */
+	const char **rcpt;  /* into env */
 	size_t nrcpt;
 	struct rst *r;
 	unsigned long long arrival, size;
@@ -103,7 +104,7 @@ slurp(int fd, struct buf *b, size_t max, bool (*done)(const struct buf *))
 			return -1;
 		r = read(fd, b->p + b->len,
 		    b->cap - b->len < max - b->len ? b->cap - b->len
-						   : max - b->len);
+		                                   : max - b->len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
@@ -142,10 +143,12 @@ env_parse(struct qmsg *m)
 		e = (const char *)m->env.p + i;
 		if (e[0] == 'F')
 			m->sender = e + 1;
-		else if (e[0] == 't' && scan_ullong(e + 1, z - 1, &m->arrival) != z - 1)
+		else if (e[0] == 't' &&
+		         scan_ullong(e + 1, z - 1, &m->arrival) != z - 1)
 			m->arrival = 0;
 		else if (e[0] == 'T') {
-			m->rcpt = realloc(m->rcpt, (m->nrcpt + 1) * sizeof *m->rcpt);
+			m->rcpt =
+			    realloc(m->rcpt, (m->nrcpt + 1) * sizeof *m->rcpt);
 			if (m->rcpt == NULL)
 				ctl_nomem();
 			m->rcpt[m->nrcpt++] = e + 1;
@@ -170,8 +173,9 @@ info_line(struct qmsg *m, char *l)
 		*sp = '\0';
 		if (j == 1)
 			st = l;
-		else if (scan_ullong(l, strlen(l), &v[j ? j - 1 : 0]) != strlen(l) ||
-		    l[0] == '\0')
+		else if (scan_ullong(l, strlen(l), &v[j ? j - 1 : 0]) !=
+		             strlen(l) ||
+		         l[0] == '\0')
 			return;
 		l = sp + 1;
 	}
@@ -204,7 +208,8 @@ info_load(struct q *q, struct qmsg *m)
 	    b.len > 13 && memcmp(b.p, "quail-info 1 ", 13) == 0) {
 		m->info = true;
 		l = strchr((char *)b.p, '\n');
-		for (l = l ? l + 1 : NULL; l && (nl = strchr(l, '\n')); l = nl + 1) {
+		for (l = l ? l + 1 : NULL; l && (nl = strchr(l, '\n'));
+		     l = nl + 1) {
 			*nl = '\0';
 			info_line(m, l);
 		}
@@ -291,7 +296,8 @@ scan_ids(struct q *q)
 		p = qpath(q->home, "mess", NULL, nn);
 		d = opendir(p);
 		free(p);
-		while (d != NULL && (de = readdir(d)) != NULL && q->n < MSGS_MAX) {
+		while (
+		    d != NULL && (de = readdir(d)) != NULL && q->n < MSGS_MAX) {
 			if (!qid_valid(de->d_name, strlen(de->d_name)))
 				continue;
 			q->ids = realloc(q->ids, (q->n + 1) * sizeof *q->ids);
@@ -366,8 +372,9 @@ list_text(struct q *q, const struct qmsg *m)
 		if (r->att)
 			printf("  attempts %llu", r->att);
 		if (r->s == RS_PENDING && r->next)
-			printf("  next %s",
-			    r->next <= q->now ? "now" : dur(r->next - q->now, b));
+			printf("  next %s", r->next <= q->now
+			                        ? "now"
+			                        : dur(r->next - q->now, b));
 		if (r->text && r->text[0]) {
 			printf("  last: ");
 			text_str(r->text);
@@ -394,8 +401,9 @@ list_json(struct q *q, const struct qmsg *m, bool first)
 
 		printf("%s{\"address\":", i ? "," : "");
 		json_str(m->rcpt[i]);
-		printf(",\"state\":\"%s\",\"attempts\":%llu,\"next_retry\":%llu,"
-		       "\"last_attempt\":%llu,\"last_error\":",
+		printf(
+		    ",\"state\":\"%s\",\"attempts\":%llu,\"next_retry\":%llu,"
+		    "\"last_attempt\":%llu,\"last_error\":",
 		    m->info ? rsname[r->s] : "new", r->att,
 		    r->s == RS_PENDING ? r->next : 0, r->last);
 		json_str(r->text);
@@ -487,7 +495,8 @@ poke(const char *home, const char *flag)
 	if (fd >= 0) {
 		close(fd);
 		if (admin_run(argv, NULL) != 0)
-			fprintf(stderr, "quail-ctl: svc %s %s failed\n", flag, dir);
+			fprintf(
+			    stderr, "quail-ctl: svc %s %s failed\n", flag, dir);
 	} else
 		printf("quail-ctl: quail-send is not running; it will act on "
 		       "this at its start\n");
@@ -504,7 +513,8 @@ hold_dir(const char *home)
 	int r = 0;
 
 	if (mkdir(p, 0750) == 0) {
-		if (g == NULL || chown(p, 0, g->gr_gid) < 0 || chmod(p, 0750) < 0)
+		if (g == NULL || chown(p, 0, g->gr_gid) < 0 ||
+		    chmod(p, 0750) < 0)
 			r = -1;
 	} else if (errno != EEXIST)
 		r = -1;
@@ -574,8 +584,8 @@ queue_act(struct q *q, const char *verb, const char *id)
 		return 111;
 	} else {
 		p = qfile(q->home, "hold", id);
-		r = write_file(p, strcmp(verb, "delete") == 0 ? "delete\n" : "",
-		    O_TRUNC);
+		r = write_file(
+		    p, strcmp(verb, "delete") == 0 ? "delete\n" : "", O_TRUNC);
 	}
 	if (r < 0) {
 		fprintf(stderr, "quail-ctl: unable to %s %s: %s\n", verb, p,
@@ -609,9 +619,10 @@ cmd_queue(const char *home, int argc, char **argv)
 		poke(home, "-a");
 		return 0;
 	}
-	if (argc == 3 && (strcmp(argv[1], "hold") == 0 ||
-	    strcmp(argv[1], "release") == 0 || strcmp(argv[1], "delete") == 0 ||
-	    strcmp(argv[1], "retry") == 0))
+	if (argc == 3 &&
+	    (strcmp(argv[1], "hold") == 0 || strcmp(argv[1], "release") == 0 ||
+	        strcmp(argv[1], "delete") == 0 ||
+	        strcmp(argv[1], "retry") == 0))
 		return queue_act(&q, argv[1], argv[2]);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0 &&
 	    (argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0))) {

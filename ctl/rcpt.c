@@ -344,7 +344,7 @@ virtual_domains(struct compile *c, struct sys *s)
 			put(&c->t[C_RCPT], s, e->src);
 		} else if (e->vlen == 0)
 			continue; /* "dom:" is an exception, not virtual
-				   * (qmail-send(8)): locals or remote */
+			           * (qmail-send(8)): locals or remote */
 		else
 			virtual_domain(c, s, e->k, e->v, e->src);
 	}

@@ -53,7 +53,8 @@ read_all(struct srcf *s)
 
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SRC_MAX) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > SRC_MAX) {
 		if (errno == 0)
 			errno = S_ISREG(st.st_mode) ? EFBIG : EINVAL;
 		close(fd);
@@ -61,7 +62,7 @@ read_all(struct srcf *s)
 	}
 	s->orig = ctl_alloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size &&
-	    (r = read(fd, s->orig + got, (size_t)st.st_size - got)) != 0) {
+	       (r = read(fd, s->orig + got, (size_t)st.st_size - got)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -185,8 +186,9 @@ admin_lock(const char *home)
 	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	free(p);
 	if (fd < 0) {
-		fprintf(stderr, "quail-ctl: unable to open control/"
-				".quail-ctl.lock: %s\n",
+		fprintf(stderr,
+		    "quail-ctl: unable to open control/"
+		    ".quail-ctl.lock: %s\n",
 		    strerror(errno));
 		return -1;
 	}
@@ -197,7 +199,8 @@ admin_lock(const char *home)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	fprintf(stderr, "quail-ctl: unable to lock control/.quail-ctl.lock: %s\n",
+	fprintf(stderr,
+	    "quail-ctl: unable to lock control/.quail-ctl.lock: %s\n",
 	    strerror(errno));
 	close(fd);
 	return -1;
@@ -228,8 +231,8 @@ restore(struct srcf *f, size_t upto)
 		if (!f[i].changed)
 			continue;
 		if (!f[i].exists ? unlink(f[i].path) < 0
-				 : atomic_write(f[i].path, f[i].orig, f[i].olen,
-				       f[i].mode) < 0)
+		                 : atomic_write(f[i].path, f[i].orig, f[i].olen,
+		                       f[i].mode) < 0)
 			fprintf(stderr, "quail-ctl: unable to restore %s: %s\n",
 			    f[i].rel, strerror(errno));
 		else

@@ -34,14 +34,15 @@ extern char **environ;
 static const struct {
 	const char *opt, *dir;
 } svcmap[] = {
-	{"--smtp", "smtpd"},
-	{"--submission", "submission"},
-	{"--imap", "imapd"},
-	{"--pop3", "pop3d"},
-	{"--smtps", "smtps"},
-	{"--imaps", "imapsd"},
-	{"--pop3s", "pop3sd"},
+    {"--smtp", "smtpd"},
+    {"--submission", "submission"},
+    {"--imap", "imapd"},
+    {"--pop3", "pop3d"},
+    {"--smtps", "smtps"},
+    {"--imaps", "imapsd"},
+    {"--pop3s", "pop3sd"},
 };
+
 #define NSVC (sizeof svcmap / sizeof svcmap[0])
 
 static void
@@ -178,7 +179,7 @@ svc_up(const char *dir, struct buf *st)
 	if ((c = strchr((char *)st->p, '\n')) != NULL)
 		*c = '\0';
 	return strstr((char *)st->p, ": up (pid ") != NULL &&
-	    strstr((char *)st->p, "normally down") == NULL;
+	       strstr((char *)st->p, "normally down") == NULL;
 }
 
 /* The pid recorded in .svscan.pid if that process is an svscan. */
@@ -227,7 +228,8 @@ parse_up(int argc, char **argv, struct upopt *o)
 		n = strlen(argv[i + 1]);
 		if (strcmp(argv[i], "--ip") == 0) {
 			if (n == 0 || n > 45 ||
-			    strspn(argv[i + 1], "0123456789abcdefABCDEF.:") != n)
+			    strspn(argv[i + 1], "0123456789abcdefABCDEF.:") !=
+			        n)
 				return -1;
 			o->ip = argv[i + 1];
 			continue;
@@ -274,14 +276,15 @@ write_envs(const char *home, const struct upopt *o)
 	for (k = 0; k < NSVC; k++) {
 		if (stat(bpath(&p, home, svcmap[k].dir, "run"), &st) < 0) {
 			if (o->port[k])
-				fprintf(stderr, "quail-ctl: warning: no service "
-						"boot/%s: %s ignored\n",
+				fprintf(stderr,
+				    "quail-ctl: warning: no service "
+				    "boot/%s: %s ignored\n",
 				    svcmap[k].dir, svcmap[k].opt);
 			continue;
 		}
 		if (put_env(home, svcmap[k].dir, "IP", o->ip) < 0 ||
 		    (o->port[k] &&
-			put_env(home, svcmap[k].dir, "PORT", o->port[k]) < 0))
+		        put_env(home, svcmap[k].dir, "PORT", o->port[k]) < 0))
 			r = -1;
 	}
 	buf_free(&p);
@@ -295,7 +298,7 @@ start_svscan(const char *home)
 	char *dir = ctl_strdup(bpath(&p, home, NULL, NULL));
 	char *argv[] = {"svscan", dir, NULL};
 	char *envp[] = {"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:"
-			"/usr/sbin:/sbin",
+	                "/usr/sbin:/sbin",
 	    NULL};
 	char num[FMT_ULONG + 1];
 	pid_t pid;
@@ -320,9 +323,10 @@ start_svscan(const char *home)
 	if (pid > 0) {
 		num[fmt_ulong(num, (unsigned long long)pid)] = '\n';
 		if (atomic_write(bpath(&p, home, ".svscan.pid", NULL), num,
-			fmt_ulong(NULL, (unsigned long long)pid) + 1, 0644) < 0)
-			fprintf(stderr, "quail-ctl: unable to write "
-					"boot/.svscan.pid: %s\n",
+		        fmt_ulong(NULL, (unsigned long long)pid) + 1, 0644) < 0)
+			fprintf(stderr,
+			    "quail-ctl: unable to write "
+			    "boot/.svscan.pid: %s\n",
 			    strerror(errno));
 	}
 	buf_free(&p);
@@ -333,8 +337,7 @@ start_svscan(const char *home)
 
 /* First line of HOME/boot/svc/env/name appended to out; -1 if none. */
 static int
-env_line(const char *home, const char *svc, const char *name,
-    struct buf *out)
+env_line(const char *home, const char *svc, const char *name, struct buf *out)
 {
 	struct buf p = BUF_INIT(8192);
 	char tmp[64];
@@ -386,7 +389,7 @@ wait_up(const char *home, char **svc, size_t n)
 			nap();
 		for (i = down = 0; i < n; i++)
 			down += !svc_up(bpath(&p, home, svc[i], NULL), &st) ||
-			    !svc_up(bpath(&p, home, svc[i], "log"), &st);
+			        !svc_up(bpath(&p, home, svc[i], "log"), &st);
 	}
 	for (i = 0; i < n; i++) {
 		bool up = svc_up(bpath(&p, home, svc[i], NULL), &st);
@@ -436,8 +439,9 @@ ensure_cert(const char *home)
 	char *argv[] = {"sh", "-c", (char *)(uintptr_t)mkcert, "sh", h, NULL};
 
 	if (admin_run(argv, &out) != 0)
-		fprintf(stderr, "quail-ctl: warning: unable to make a "
-				"self-signed certificate in %s/ssl: %s\n",
+		fprintf(stderr,
+		    "quail-ctl: warning: unable to make a "
+		    "self-signed certificate in %s/ssl: %s\n",
 		    home, out.p ? (char *)out.p : "");
 	else if (out.len > 0 && out.len < 300)
 		printf("tls\tmade a self-signed certificate for %s "
@@ -534,7 +538,7 @@ cmd_down(const char *home, int argc, char **argv)
 	for (t = 0; t < WAIT_TENTHS; t++) {
 		for (i = left = 0; i < n; i++)
 			left += supervised(bpath(&p, home, svc[i], NULL)) +
-			    supervised(bpath(&p, home, svc[i], "log"));
+			        supervised(bpath(&p, home, svc[i], "log"));
 		if (left == 0)
 			break;
 		nap();
@@ -543,7 +547,7 @@ cmd_down(const char *home, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		printf("%s\t%s\n", svc[i],
 		    supervised(bpath(&p, home, svc[i], NULL)) ? "STILL RUNNING"
-							       : "down");
+		                                              : "down");
 	printf("svscan\t%s\n", pid > 0 ? "stopped" : "was not running");
 	free_list(svc, n);
 	buf_free(&p);

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include "buf.h"
 #include "io.h"
 
@@ -93,6 +95,25 @@ int mdir_deliver(struct local_ctx *c, const char *dir, size_t dlen);
  * L_PERM over quota, L_TEMP error.  *active_r: maildirsize in use. */
 int quota_check(
     struct local_ctx *c, const char *dir, uint64_t size, bool *active_r);
+/* The over-quota marker HOME/quota/<recipient> for quail-smtpd
+ * (lib/quotamark.h): set (over) or cleared (delivered).  Only for virtual
+ * mailboxes (user quailv); others cannot write HOME/quota.  Failures are
+ * logged on fd 2 and otherwise ignored: the marker is only a hint. */
+void quota_mark(struct local_ctx *c, bool over);
+
+/* ---- tmp/ cleanup after a Maildir delivery (tmpclean.c) ---- */
+#define TMP_STALE_SECS (36 * 3600) /* the maildir spec's 36 hours */
+#define TMP_SCAN_SECS  (8 * 3600)  /* at most one scan per tmp/ per 8 h */
+#define TMP_SCAN_MAX   1000        /* entries looked at per scan */
+/* true when tmp/'s atime (the last scan) is TMP_SCAN_SECS old, or in
+ * the future by as much. */
+bool tmp_scan_due(const struct stat *dir, time_t now);
+/* true for a regular file whose atime and mtime are both at least
+ * TMP_STALE_SECS old (a writer still at work keeps its mtime recent). */
+bool tmp_stale(const struct stat *st, time_t now);
+/* Removes the stale files of maildir/tmp when a scan is due: 1 scanned
+ * (*removed_r files removed), 0 not due, -1/errno. */
+int tmp_clean(const char *maildir, time_t now, size_t *removed_r);
 
 /* ---- mbox.c ---- */
 struct mbox_quote {

@@ -1,9 +1,11 @@
 /* mdir.c: "./Maildir/" and "/path/Maildir/" lines: the Return-Path and
  * Delivered-To lines and the message into tmp/, fsync, Maildir++ quota
- * check, link into new/ (lib/maildir.c), then the maildirsize update. */
+ * check, link into new/ (lib/maildir.c), then the maildirsize update,
+ * the over-quota marker (quota.c) and the tmp/ cleanup (tmpclean.c). */
 #include <errno.h>
 #include <string.h>
 
+#include "die.h"
 #include "local.h"
 #include "maildir.h"
 
@@ -38,6 +40,19 @@ fill(struct local_ctx *c, struct maildir_tmp *t)
 	return 0;
 }
 
+/* The tmp/ cleanup after a delivery; logged on fd 2, never fatal. */
+static void
+cleanup(const char *path, time_t now)
+{
+	size_t n = 0;
+
+	if (tmp_clean(path, now, &n) < 0)
+		log_warn("unable to clean %s/tmp: %s", path, strerror(errno));
+	else if (n > 0)
+		log_info("removed %zu stale file%s from %s/tmp", n,
+		    n == 1 ? "" : "s", path);
+}
+
 int
 mdir_deliver(struct local_ctx *c, const char *dir, size_t dlen)
 {
@@ -70,6 +85,8 @@ mdir_deliver(struct local_ctx *c, const char *dir, size_t dlen)
 	r = quota_check(c, path, t.size, &active);
 	if (r != L_OK) {
 		maildir_abort(&t);
+		if (r == L_PERM)
+			quota_mark(c, true);
 		return r;
 	}
 	if (maildir_commit(&t, "new", NULL, NULL) < 0) {
@@ -81,5 +98,7 @@ mdir_deliver(struct local_ctx *c, const char *dir, size_t dlen)
 		say(c, "warning: unable to update %s/maildirsize: %s", path,
 		    strerror(errno));
 	say(c, "delivered to Maildir %s", path);
+	quota_mark(c, false);
+	cleanup(path, c->now);
 	return L_OK;
 }

@@ -1,12 +1,17 @@
 /* quota.c: Maildir++ quota at delivery.  The quota is the first line of
  * the Maildir's maildirsize, or for virtual mailboxes the -q value from
  * control/mailboxes (which wins: a changed quota rewrites the file).
- * Over quota is a permanent failure with a clear bounce text. */
+ * Over quota is a permanent failure with a clear bounce text.  For
+ * virtual mailboxes the result is also left in HOME/quota for
+ * quail-smtpd (lib/quotamark.h). */
 #include <errno.h>
 #include <string.h>
 
+#include "auto.h"
+#include "die.h"
 #include "local.h"
 #include "maildir.h"
+#include "quotamark.h"
 
 /* Rewrites maildirsize with quota q: L_OK or L_TEMP. */
 static int
@@ -77,4 +82,22 @@ quota_check(struct local_ctx *c, const char *dir, uint64_t size, bool *active_r)
 	}
 	say(c, "5.2.2 The users mailbox is over the allowed quota (#5.2.2)");
 	return L_PERM;
+}
+
+void
+quota_mark(struct local_ctx *c, bool over)
+{
+	const char *r = (const char *)c->recipient.p;
+	int res;
+
+	if (c->dryrun || r == NULL || strcmp(c->user, auto_user_v) != 0)
+		return;
+	if (over)
+		res = quotamark_set(auto_home, r, c->recipient.len);
+	else
+		res = quotamark_clear(auto_home, r, c->recipient.len);
+	if (res < 0)
+		log_warn("unable to %s %s/%s/%s: %s",
+		    over ? "create" : "remove", auto_home, QUOTAMARK_DIR, r,
+		    strerror(errno));
 }

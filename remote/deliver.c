@@ -75,6 +75,9 @@ try_host(struct job *j, const char *host, unsigned port, struct buf *why,
 	r = dns_ip(host, port, sa, ADDRS_MAX, &n);
 	if (r == DNS_TEMP)
 		*tempdns = true;
+	if (r != DNS_OK)
+		log_info("%s: %s: %s looking up the address", j->domain, host,
+		    r == DNS_TEMP ? "temporary DNS failure" : "no such host");
 	if (r != DNS_OK && (why->len == 0 || r == DNS_TEMP)) {
 		buf_reset(why);
 		buf_printf(why, "%s: %s looking up the address", host,

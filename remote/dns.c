@@ -112,6 +112,29 @@ put_addr(struct sockaddr_storage *sa, int type, const unsigned char *rd,
 	}
 }
 
+/* Adds an MX host to mx[0..*n), or, when full, puts it in place of the
+ * worst one if its preference is lower: the best max hosts survive an
+ * answer with more records than quail-remote tries. */
+static void
+keep_mx(struct mxhost *mx, size_t max, int *n, const char *name, unsigned pref)
+{
+	size_t i, w;
+
+	if (max == 0)
+		return;
+	if ((size_t)*n < max)
+		w = (size_t)(*n)++;
+	else {
+		for (w = 0, i = 1; i < max; i++)
+			if (mx[i].pref > mx[w].pref)
+				w = i;
+		if (mx[w].pref <= pref)
+			return;
+	}
+	memcpy(mx[w].name, name, strlen(name) + 1);
+	mx[w].pref = pref;
+}
+
 int
 dns_parse(const unsigned char *ans, size_t len, int type, struct mxhost *mx,
     struct sockaddr_storage *sa, size_t max, unsigned port, bool *nullmx)
@@ -140,11 +163,9 @@ dns_parse(const unsigned char *ans, size_t len, int type, struct mxhost *mx,
 				dot++;
 				continue;
 			}
-			if ((size_t)n >= max || strlen(name) >= sizeof mx->name)
-				continue;
-			memcpy(mx[n].name, name, strlen(name) + 1);
-			mx[n].pref = ns_get16(ns_rr_rdata(rr));
-			n++;
+			if (strlen(name) < sizeof mx->name)
+				keep_mx(mx, max, &n, name,
+				    ns_get16(ns_rr_rdata(rr)));
 		} else if ((size_t)n < max &&
 		           ns_rr_rdlen(rr) == (type == ns_t_a ? 4 : 16)) {
 			put_addr(&sa[n], type, ns_rr_rdata(rr), port);

@@ -5,17 +5,21 @@
  *           in rcpthosts) is refused with 553 5.7.1;
  *   valid:  recipients are checked in control/rcpt.cdb (lib/rcptdb.h);
  *   lists:  control/badmailfrom.cdb, control/badrcptto.cdb;
- *   space:  the queue's free space floor (control/queuefreespace).
+ *   space:  the queue's free space floor (control/queuefreespace);
+ *   quota:  a fresh over-quota marker (lib/quotamark.h) gives 452 4.2.2.
  * Missing or unreadable rcpthosts.cdb or rcpt.cdb fails closed (451). */
 #include "smtpd.h"
 
 #include <errno.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "addr.h"
+#include "auto.h"
 #include "cdbx.h"
 #include "control.h"
 #include "die.h"
+#include "quotamark.h"
 #include "rcptdb.h"
 
 bool
@@ -158,6 +162,37 @@ tricks(unsigned aflags)
 	return NULL;
 }
 
+/* quail-local leaves HOME/quota/<address> when a virtual mailbox is over
+ * quota; while that marker is younger than control/quotamarkerage
+ * (default 900 s, 0: off) RCPT gets the temporary 452 4.2.2 (RFC 3463
+ * X.2.2 "mailbox full").  An older marker is ignored, so one message
+ * goes through and quail-local checks again.  Trouble looking at the
+ * marker accepts: quail-local enforces the quota anyway. */
+static const char *
+quota_full(const struct buf *addr)
+{
+	unsigned long maxage;
+	long long age = 0;
+	int r;
+
+	r = quotamark_age(
+	    auto_home, (const char *)addr->p, addr->len, time(NULL), &age);
+	if (r < 0)
+		log_warn(
+		    "unable to stat the quota marker: %s", strerror(errno));
+	if (r <= 0)
+		return NULL;
+	if (control_readulong(&maxage, "quotamarkerage", QUOTAMARK_AGE_DEF) <
+	    0) {
+		log_warn("unable to read control/quotamarkerage: %s",
+		    strerror(errno));
+		maxage = QUOTAMARK_AGE_DEF;
+	}
+	if (!quotamark_fresh(age, maxage))
+		return NULL;
+	return "452 4.2.2 Mailbox full, try again later";
+}
+
 static const char *
 rcptdb(struct smtpd *s, const struct buf *addr)
 {
@@ -176,6 +211,7 @@ rcptdb(struct smtpd *s, const struct buf *addr)
 	cdbx_close(&db);
 	switch (r) {
 	case RCPTDB_OK:
+		return quota_full(addr);
 	case RCPTDB_UNCHECKED:
 		return NULL;
 	case RCPTDB_UNKNOWN:

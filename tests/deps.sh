@@ -14,7 +14,7 @@
 
 PKGS="build-essential clang clang-format libclang-rt-14-dev libssl-dev
 libcdb-dev libcrypt-dev tinycdb ucspi-tcp daemontools openssl passwd
-util-linux perl python3 swaks curl fetchmail iproute2 procps psmisc"
+util-linux perl python3 swaks curl fetchmail iproute2 procps psmisc dnsmasq-base"
 
 missing=
 for p in $PKGS; do

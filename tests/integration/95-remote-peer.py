@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
 """95-remote-peer.py: a scriptable fake SMTP server for the quail-remote tests.
 
-usage: 95-remote-peer.py PORT CONFIG.json LOGFILE
-Listens on 127.0.0.1:PORT; each session is appended to LOGFILE as one JSON
+usage: 95-remote-peer.py PORT CONFIG.json LOGFILE [ADDR]
+Listens on ADDR (default 127.0.0.1; an IPv6 address works too) port PORT.
+CONFIG.json is read again for every new connection, so a test can change
+the peer's behaviour between attempts.  Each session is appended to LOGFILE as one JSON
 line: commands seen, whether the client pipelined, TLS, AUTH, the DATA bytes.
 CONFIG keys (all optional): greeting, ehlo (list of extension lines),
 no_ehlo (answer EHLO with 500), mail, rcpt {addr: reply}, data, final,
 drop_in_data (close after the first DATA line), tls {cert, key},
 tls_break (the first STARTTLS is answered with garbage),
-auth "user:password" (then MAIL needs AUTH first), exit_after (sessions).
+auth "user:password" (then MAIL needs AUTH first), lifetime (seconds the
+server runs, read once at start; default 120, at most 900).
 LOGFILE.n holds the number of sessions accepted so far (written before
 the greeting), so a reader can wait until every record is in.
-Stops itself after 120 s in any case.
+Stops itself after the lifetime in any case.
 """
 import base64
 import json
@@ -21,7 +24,9 @@ import sys
 import threading
 import time
 
-PORT, CONF, LOG = int(sys.argv[1]), json.load(open(sys.argv[2])), sys.argv[3]
+PORT, CONFFILE, LOG = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ADDR = sys.argv[4] if len(sys.argv) > 4 else "127.0.0.1"
+CONF = json.load(open(CONFFILE))
 lock = threading.Lock()
 accepted = 0
 
@@ -29,6 +34,7 @@ accepted = 0
 class Sess:
     def __init__(self, sock):
         self.s = sock
+        self.conf = CONF  # this session's snapshot
         self.buf = b""
         self.rec = {"cmds": [], "pipelined": False, "tls": False,
                     "auth": None, "data": None}
@@ -49,7 +55,7 @@ class Sess:
         lines = []
         while True:
             ln = self.line()
-            if CONF.get("drop_in_data"):
+            if self.conf.get("drop_in_data"):
                 raise EOFError
             if ln == b".":
                 break
@@ -57,15 +63,15 @@ class Sess:
         return b"\n".join(lines).decode("utf-8", "replace")
 
     def ehlo(self):
-        ext = list(CONF.get("ehlo", []))
-        if CONF.get("tls") and not self.rec["tls"]:
+        ext = list(self.conf.get("ehlo", []))
+        if self.conf.get("tls") and not self.rec["tls"]:
             ext.append("STARTTLS")
         lines = ["fake.test"] + ext
         for i, l in enumerate(lines):
             self.send("250%s%s" % (" " if i == len(lines) - 1 else "-", l))
 
     def auth(self, arg):
-        want = CONF["auth"]
+        want = self.conf["auth"]
         parts = arg.split(" ")
         if parts[0].upper() == "PLAIN" and len(parts) == 2:
             got = base64.b64decode(parts[1]).split(b"\0")
@@ -87,18 +93,18 @@ class Sess:
 
     def starttls(self):
         self.send("220 2.0.0 go ahead")
-        if CONF.get("tls_break") and not getattr(Sess, "broke", False):
+        if self.conf.get("tls_break") and not getattr(Sess, "broke", False):
             Sess.broke = True
             self.s.sendall(b"this is not TLS\r\n")
             raise EOFError("broke TLS on purpose")
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(CONF["tls"]["cert"], CONF["tls"]["key"])
+        ctx.load_cert_chain(self.conf["tls"]["cert"], self.conf["tls"]["key"])
         self.s = ctx.wrap_socket(self.s, server_side=True)
         self.buf = b""
         self.rec["tls"] = True
 
     def run(self):
-        self.send(CONF.get("greeting", "220 fake.test ESMTP"))
+        self.send(self.conf.get("greeting", "220 fake.test ESMTP"))
         while True:
             ln = self.line().decode("utf-8", "replace")
             self.rec["cmds"].append(ln)
@@ -107,28 +113,28 @@ class Sess:
             verb = ln.split(" ")[0].upper()
             arg = ln[len(verb) + 1:]
             if verb == "EHLO":
-                self.send("500 5.5.1 no EHLO") if CONF.get("no_ehlo") \
+                self.send("500 5.5.1 no EHLO") if self.conf.get("no_ehlo") \
                     else self.ehlo()
             elif verb == "HELO":
                 self.send("250 fake.test")
-            elif verb == "STARTTLS" and CONF.get("tls"):
+            elif verb == "STARTTLS" and self.conf.get("tls"):
                 self.starttls()
-            elif verb == "AUTH" and CONF.get("auth"):
+            elif verb == "AUTH" and self.conf.get("auth"):
                 self.auth(arg)
             elif verb == "MAIL":
-                if CONF.get("auth") and self.rec["auth"] != CONF["auth"]:
+                if self.conf.get("auth") and self.rec["auth"] != self.conf["auth"]:
                     self.send("530 5.7.0 authentication required")
                 else:
-                    self.send(CONF.get("mail", "250 2.1.0 ok"))
+                    self.send(self.conf.get("mail", "250 2.1.0 ok"))
             elif verb == "RCPT":
                 a = arg.split("<", 1)[-1].split(">")[0]
-                self.send(CONF.get("rcpt", {}).get(a, "250 2.1.5 ok"))
+                self.send(self.conf.get("rcpt", {}).get(a, "250 2.1.5 ok"))
             elif verb == "DATA":
-                r = CONF.get("data", "354 go")
+                r = self.conf.get("data", "354 go")
                 self.send(r)
                 if r.startswith("354"):
                     self.rec["data"] = self.data()
-                    self.send(CONF.get("final", "250 2.0.0 queued as X"))
+                    self.send(self.conf.get("final", "250 2.0.0 queued as X"))
             elif verb == "QUIT":
                 self.send("221 2.0.0 bye")
                 return
@@ -153,19 +159,23 @@ def serve(conn):
 
 
 def main():
-    ls = socket.socket()
+    global accepted, CONF
+    ls = socket.socket(socket.AF_INET6 if ":" in ADDR else socket.AF_INET)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind(("127.0.0.1", PORT))
+    ls.bind((ADDR, PORT))
     ls.listen(64)
     ls.settimeout(1)
-    end = time.time() + 120
+    end = time.time() + min(int(CONF.get("lifetime", 120)), 900)
     while time.time() < end:
         try:
             c, _ = ls.accept()
         except socket.timeout:
             continue
-        global accepted
         accepted += 1
+        try:
+            CONF = json.load(open(CONFFILE))
+        except (OSError, ValueError):
+            pass  # half-written by the test: keep the last one
         with open(LOG + ".n", "w") as f:
             f.write("%d\n" % accepted)
         threading.Thread(target=serve, args=(c,), daemon=True).start()

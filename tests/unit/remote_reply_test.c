@@ -171,6 +171,34 @@ dnsmsg(unsigned char *m, const unsigned char *an, size_t alen, int count)
 	return sizeof h + alen;
 }
 
+/* More MX records than fit: the best (lowest) preferences are kept,
+ * wherever they sit in the answer. */
+static void
+test_dns_many(unsigned char *m, struct mxhost *h)
+{
+	static const unsigned prefs[6] = {50, 40, 30, 20, 10, 5};
+	unsigned char an[6 * 19];
+	unsigned got = 0;
+	bool nullmx;
+	size_t i, n;
+	int k;
+
+	for (i = 0; i < 6; i++) {
+		static const unsigned char rr[] = {0xc0, 12, 0, 15, 0, 1, 0, 0,
+		    0, 60, 0, 7, 0, 0, 2, 'm', 'x', 0xc0, 12};
+
+		memcpy(an + 19 * i, rr, sizeof rr);
+		an[19 * i + 13] = (unsigned char)prefs[i];
+		an[19 * i + 16] = (unsigned char)('a' + i);
+	}
+	n = dnsmsg(m, an, sizeof an, 6);
+	k = dns_parse(m, n, 15, h, NULL, 4, 0, &nullmx);
+	is_int(k, 4, "six MX, room for four");
+	for (i = 0; k == 4 && i < 4; i++)
+		got |= 1u << (h[i].name[1] - 'a');
+	is_int(got, 0x3c, "the four lowest preferences kept");
+}
+
 static void
 test_dns(void)
 {
@@ -197,6 +225,7 @@ test_dns(void)
 	n = dnsmsg(m, a, sizeof a, 1);
 	is_int(dns_parse(m, n, 1, NULL, sa, 4, 25, &nullmx), 1, "one A");
 	ok(sa[0].ss_family == AF_INET, "IPv4");
+	test_dns_many(m, h);
 	n = dnsmsg(m, mx, sizeof mx - 3, 1);
 	is_int(dns_parse(m, n, 15, h, NULL, 4, 0, &nullmx), -1, "truncated");
 	n = dnsmsg(m, mx, sizeof mx, 5);
