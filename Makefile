@@ -191,6 +191,12 @@ demo:
 demo-stop:
 	sh tools/demo.sh '$(DEMOHOME)' stop
 
+# quail against Postfix (root; installs postfix; not part of make test):
+# bench/README.md
+.PHONY: bench
+bench:
+	sh bench/smtp/run
+
 # ---- style -----------------------------------------------------------------
 
 format:
