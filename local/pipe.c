@@ -1,6 +1,8 @@
 /* pipe.c: "|command" lines.  The command runs under /bin/sh -c in the
  * recipient's home with the message on stdin (positioned at its start,
- * without added lines: preline adds them), dot-qmail(5)'s environment,
+ * without added lines: preline adds them; a private seekable copy, never
+ * the queue file, whose envelope names every recipient, Bcc included,
+ * and which a program could read by seeking back), dot-qmail(5)'s environment,
  * and stdout and stderr going into the delivery report.  Exit codes as
  * qmail: 0 success, 99 success and stop, 100 and the sysexits 64 65 70 76
  * 77 78 and 112 permanent, anything else (or a signal) temporary. */
@@ -58,8 +60,36 @@ vectorize(struct buf *env, char **vec, size_t n)
 	return 0;
 }
 
+static int
+put_fd(void *arg, const void *p, size_t n)
+{
+	return io_writeall(*(int *)arg, p, n, 0);
+}
+
+/* The message from its start in an unlinked file in /tmp, 0600, owned
+ * by the recipient (seekable, as qmail programs expect): an fd, or -1
+ * with errno. */
+static int
+private_copy(struct local_ctx *c)
+{
+	char path[] = "/tmp/quail-local.XXXXXX";
+	int fd = mkstemp(path), e;
+
+	if (fd < 0)
+		return -1;
+	(void)unlink(path);
+	if (proc_cloexec(fd, true) < 0 || msg_copy(c, put_fd, &fd) < 0 ||
+	    lseek(fd, 0, SEEK_SET) < 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 static _Noreturn void
-child(char *cmd, char **envp)
+child(char *cmd, char **envp, int mfd)
 {
 	static char sh[] = "sh", dashc[] = "-c";
 	char *argv[4];
@@ -67,7 +97,7 @@ child(char *cmd, char **envp)
 
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
-	if (dup2(1, 2) < 0)
+	if (dup2(1, 2) < 0 || dup2(mfd, 0) < 0)
 		_exit(111);
 	argv[0] = sh;
 	argv[1] = dashc;
@@ -80,20 +110,22 @@ child(char *cmd, char **envp)
 static int
 run(struct local_ctx *c, char *cmd, char **envp)
 {
-	int status;
+	int status, mfd;
 	pid_t pid;
 
-	if (msg_rewind(c) < 0 || io_flush(c->out) < 0) {
-		say(c, "4.3.0 Unable to rewind message: %s", strerror(errno));
+	if (io_flush(c->out) < 0 || (mfd = private_copy(c)) < 0) {
+		say(c, "4.3.0 Unable to copy message: %s", strerror(errno));
 		return L_TEMP;
 	}
 	pid = fork();
 	if (pid < 0) {
 		say(c, "4.3.0 Unable to fork: %s", strerror(errno));
+		close(mfd);
 		return L_TEMP;
 	}
 	if (pid == 0)
-		child(cmd, envp);
+		child(cmd, envp, mfd);
+	close(mfd);
 	if (proc_wait(pid, &status) < 0) {
 		say(c, "4.3.0 Unable to wait for program: %s", strerror(errno));
 		return L_TEMP;

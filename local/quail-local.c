@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,9 @@ main(int argc, char **argv)
 	int i, r;
 
 	log_init("quail-local");
+	/* fd 0 is the queue file (envelope: every recipient): no process of
+	 * the recipient's uid, e.g. its |program, may ptrace us to read it */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	sig_default(SIGPIPE);
 	umask(077);
 	ctx_init(&c);

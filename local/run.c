@@ -66,6 +66,12 @@ home_ok(struct local_ctx *c)
 		say(c, "4.2.1 Unable to stat home: %s", strerror(errno));
 		return L_TEMP;
 	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		/* qmail-local's rule: others could plant a .qmail here */
+		say(c, "4.7.0 Uh-oh: home directory is writable by others "
+		       "(#4.7.0)");
+		return L_TEMP;
+	}
 	if (st.st_mode & S_ISVTX) {
 		say(c, "4.2.1 Home directory is sticky: user is editing "
 		       "the .qmail file (#4.2.1)");

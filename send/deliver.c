@@ -162,16 +162,15 @@ deliver_dispatch(struct sendd *s)
 	}
 }
 
-void
-info_append(
-    struct sendd *s, struct msg *m, size_t from, size_t to, unsigned char only)
+/* The state lines of m's recipients [from, to) (all states, or only
+ * those in state only unless it is 0xff) into b. */
+static void
+info_lines(
+    struct msg *m, size_t from, size_t to, unsigned char only, struct buf *b)
 {
-	struct buf b = BUF_INIT(64 * 1024 * 1024), path = BUF_INIT(128);
 	struct rinfo ri;
 	size_t i;
-	int fd;
 
-	(void)s;
 	for (i = from; i < to; i++) {
 		struct rcpt *r = &m->r[i];
 
@@ -183,9 +182,51 @@ info_append(
 		ri.last = r->last;
 		ri.text = r->text ? r->text : "";
 		ri.tlen = strlen(ri.text);
-		if (info_line(&b, i, &ri) < 0)
+		if (info_line(b, i, &ri) < 0)
 			die_nomem();
 	}
+}
+
+/* The info file only grows (a line per attempt per recipient); once it
+ * is over INFO_COMPACT and twice its size after the last rewrite, it is
+ * rewritten with one line per recipient (ID.new, then rename: a crash
+ * leaves the old file or the new one), so it stays far below what a
+ * load reads (queue.c INFO_MAX). */
+#define INFO_COMPACT (4 * 1024 * 1024)
+
+static void
+info_compact(struct sendd *s, struct msg *m, const char *path)
+{
+	struct buf b = BUF_INIT(64 * 1024 * 1024), tmp = BUF_INIT(160);
+	int fd;
+
+	if (info_header(&b, s->now) < 0)
+		die_nomem();
+	info_lines(m, 0, m->n, 0xff, &b);
+	if (buf_printf(&tmp, "%s.new", path) < 0 || buf_cstr(&tmp) < 0)
+		die_nomem();
+	fd = open((const char *)tmp.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600);
+	if (fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len ||
+	    close(fd) < 0 || rename((const char *)tmp.p, path) < 0) {
+		log_line("error", "%s: cannot rewrite %s: %s", m->id, path,
+		    strerror(errno));
+		(void)unlink((const char *)tmp.p);
+	} else {
+		m->info_len = m->info_base = b.len;
+	}
+	buf_free(&b);
+	buf_free(&tmp);
+}
+
+void
+info_append(
+    struct sendd *s, struct msg *m, size_t from, size_t to, unsigned char only)
+{
+	struct buf b = BUF_INIT(64 * 1024 * 1024), path = BUF_INIT(128);
+	int fd;
+
+	info_lines(m, from, to, only, &b);
 	if (buf_printf(&path, "info/%u/%s", m->split, m->id) < 0 ||
 	    buf_cstr(&path) < 0)
 		die_nomem();
@@ -193,8 +234,12 @@ info_append(
 	if (fd < 0 || write(fd, b.p, b.len) != (ssize_t)b.len)
 		log_line("error", "%s: cannot append to %s: %s", m->id,
 		    (const char *)path.p, strerror(errno));
+	else
+		m->info_len += b.len;
 	if (fd >= 0)
 		close(fd);
+	if (m->info_len > INFO_COMPACT && m->info_len / 2 > m->info_base)
+		info_compact(s, m, (const char *)path.p);
 	buf_free(&b);
 	buf_free(&path);
 }

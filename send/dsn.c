@@ -7,6 +7,10 @@
 #include "send.h"
 
 #define FIELD_MAX 900 /* keeps every DSN line under RFC 5322's 998 */
+/* Each of the two per-recipient parts stops listing at this size, so a
+ * bounce for thousands of long addresses stays far below quail-send's
+ * 16 MiB bounce buffer (over it, the bounce could never be built). */
+#define LIST_MAX (4 * 1024 * 1024)
 
 void
 dsn_date(unsigned long long t, char s[40])
@@ -143,15 +147,20 @@ int
 dsn_build(struct buf *o, const struct dsn *d)
 {
 	char date[40];
-	size_t i;
+	size_t i, start;
 
 	if (head(o, d) < 0)
 		return -1;
-	for (i = 0; i < d->nr; i++)
+	for (i = 0, start = o->len; i < d->nr && o->len - start < LIST_MAX; i++)
 		if (buf_catc(o, '\n') < 0 || buf_catc(o, '<') < 0 ||
 		    safe(o, d->r[i].addr) < 0 || buf_cats(o, ">:\n") < 0 ||
 		    safe(o, d->r[i].text) < 0 || buf_catc(o, '\n') < 0)
 			return -1;
+	if (i < d->nr && buf_printf(o,
+	                     "\n(and %zu more recipients not "
+	                     "listed)\n",
+	                     d->nr - i) < 0)
+		return -1;
 	dsn_date(d->arrival, date);
 	if (buf_printf(o,
 	        "\n--%s\nContent-Type: message/delivery-status\n\n"
@@ -159,7 +168,7 @@ dsn_build(struct buf *o, const struct dsn *d)
 	        "Arrival-Date: %s\n",
 	        d->boundary, d->me, d->id, date) < 0)
 		return -1;
-	for (i = 0; i < d->nr; i++)
+	for (i = 0, start = o->len; i < d->nr && o->len - start < LIST_MAX; i++)
 		if (rcpt(o, &d->r[i]) < 0)
 			return -1;
 	if (buf_printf(o,

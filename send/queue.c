@@ -136,6 +136,7 @@ load_info(struct sendd *s, struct msg *m, struct buf *raw, struct rinfo *ri)
 			goto out;
 		}
 		if (info_replay(raw->p, raw->len, ri, m->n) == 0) {
+			m->info_len = raw->len;
 			rc = 0;
 			goto out;
 		}
@@ -231,14 +232,23 @@ msg_new(struct sendd *s, const char *id, const struct envelope *e, int fd)
 	return m;
 }
 
+static bool is_delete(const char *id);
+static void msg_delete(struct sendd *s, struct msg *m);
+
 /* The recipients' lanes after loading: untried ones fresh, others by
- * their next-try time. */
+ * their next-try time.  A delete marker written before the load (while
+ * quail-send was down, or before the message was seen) is honoured
+ * here: queue_hold only sees messages already loaded. */
 static void
 msg_start(struct sendd *s, struct msg *m)
 {
 	size_t i;
 
 	m->held = queue_is_held(s, m->id);
+	if (m->held && is_delete(m->id)) {
+		msg_delete(s, m);
+		return;
+	}
 	for (i = 0; i < m->n; i++)
 		if (m->r[i].state == R_PENDING)
 			lane_queue(
@@ -450,6 +460,21 @@ is_delete(const char *id)
 	return del;
 }
 
+/* Ends every pending recipient of m without a bounce ("delete" marker);
+ * in-flight deliveries finish first. */
+static void
+msg_delete(struct sendd *s, struct msg *m)
+{
+	size_t i;
+
+	m->deleted = true;
+	log_info("%s: deleted by admin", m->id);
+	for (i = 0; i < m->n; i++)
+		if (m->r[i].state == R_PENDING && !m->r[i].inflight)
+			rcpt_result(s, m, i, 'X', "deleted by admin", 16);
+	msg_settle(s, m);
+}
+
 /* Rereads hold/ (at start and on HUP): held messages start nothing new,
  * released ones are due now, "delete" markers end a message unbounced. */
 void
@@ -458,7 +483,6 @@ queue_hold(struct sendd *s)
 	DIR *d = opendir("hold");
 	struct dirent *de;
 	struct msg *m, *nx;
-	size_t i;
 
 	buf_reset(&s->held);
 	while (d && (de = readdir(d)) != NULL)
@@ -473,14 +497,7 @@ queue_hold(struct sendd *s)
 
 		nx = m->next;
 		if (h && !m->deleted && is_delete(m->id)) {
-			m->deleted = true;
-			log_info("%s: deleted by admin", m->id);
-			for (i = 0; i < m->n; i++)
-				if (m->r[i].state == R_PENDING &&
-				    !m->r[i].inflight)
-					rcpt_result(s, m, i, 'X',
-					    "deleted by admin", 16);
-			msg_settle(s, m);
+			msg_delete(s, m);
 		} else if (m->held && !h) {
 			m->held = false;
 			deliver_requeue_all(s, m);

@@ -35,7 +35,8 @@ struct msg {
 	unsigned long long arrival, offset;
 	size_t n;
 	struct rcpt *r;
-	unsigned inflight, refs; /* deliveries running; lane/timer entries */
+	unsigned inflight, refs;    /* deliveries running; lane/timer entries */
+	size_t info_len, info_base; /* info file: now, after the last rewrite */
 	bool held, deleted, cleaning, dead;
 };
 

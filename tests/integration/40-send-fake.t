@@ -216,6 +216,49 @@ rq = s.request()
 ok(rq is not None and rq[5] == b"fresh@local.test", "new mail goes ahead of 99 due retries")
 s.answer(rq[0], b"K", "ok")
 s.stop()
+
+# 6. review2: "quail-ctl queue delete" while quail-send is down (or before
+# it has loaded the message) must delete it, not leave it held forever
+i6, p6, _ = inject("del@far.test", ["gone@local.test"], todo=False)
+open(q + "/hold/" + i6, "w").write("delete\n")
+nb = len(glob.glob(home + "/bounces/*.env"))
+s = Send()
+seen6, end = False, time.time() + 4
+while time.time() < end:
+    rq = s.request(0.5)
+    if rq is None:
+        continue
+    seen6 |= rq[5] == b"gone@local.test"
+    s.answer(rq[0], b"K", "ok")
+ok(not seen6, "delete requested while down: no delivery attempt")
+ok(wait_for(lambda: not os.path.exists(p6)), "delete requested while down: message removed")
+ok(len(glob.glob(home + "/bounces/*.env")) == nb, "and no bounce for it")
+
+# 7. review2: the info file is append-only; with thousands of recipients
+# deferred for days it grew past what a load reads (64 MiB), and the
+# message could then never be loaded again.  It is compacted instead.
+big = "quail-info 1 1\n" + "".join("0 pending %d 1 1 4.0.0 %s\n" % (k + 1, "x" * 900)
+                                   for k in range(5000))
+i7, p7, _ = inject("big@far.test", ["deferred@local.test", "other@local.test"],
+                   todo=False, info=big + "1 done 1 0 1 ok\n")
+ipath = "%s/info/%d/%s" % (q, split(i7), i7)
+s.stop(); s = Send()
+seen7, end = [], time.time() + 4
+while time.time() < end:
+    rq = s.request(0.5)
+    if rq is None:
+        continue
+    seen7.append(rq[5])
+    s.answer(rq[0], b"Z" if rq[5] == b"deferred@local.test" else b"K", "4.0.0 later")
+ok(seen7.count(b"other@local.test") == 0 and b"deferred@local.test" in seen7,
+   "big info file: only the pending recipient tried")
+ok(wait_for(lambda: os.path.getsize(ipath) < 100000), "big info file compacted (%d bytes)" % os.path.getsize(ipath))
+t = info(i7)
+ok(t.startswith("quail-info 1 ") and "\n1 done " in t and " pending 5001 " in t,
+   "compacted file keeps every recipient's state")
+s.stop(); s = Send()
+ok(s.request(1) is None, "after a restart nothing is repeated")
+s.stop()
 log = open(home + "/send.log", "rb").read().decode("latin-1")
 ok(("%s delivery" % i1) in log and "success: delivered" in log, "log lines name the queue id")
 print("1..%d" % n)

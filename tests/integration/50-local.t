@@ -192,4 +192,44 @@ t_is "$(head -n 3 "$UH/pre" | cut -c1-14 | tr '\n' '|')" \
 printf '# c\n|prog\n&a@b\n./Maildir/\n./mbox\n' >"$UH/.qmail"
 ql -n -- "$U" "$UH" "$U" '' '' example.com s@x.org ./Maildir/
 t_is "$(tr '\n' '|' <"$UH/out")" "file: .qmail|program: prog|forward: a@b|maildir: ./Maildir/|mbox: ./mbox|" "-n lists the lines"
+
+# 11. review2: a home writable by others is refused as qmail-local does:
+# anybody could plant a .qmail there (their own, mode 0644) and run
+# programs as the user
+echo ./Maildir/ >"$UH/.qmail"
+chown "$U" "$UH/.qmail"
+printf 'Subject: w\n\nx\n' >"$MSG"
+for m in 777 775; do
+	chmod "$m" "$UH"
+	ql -- "$U" "$UH" "$U" '' '' example.com s@x.org ./Maildir/
+	t_is "$rc" 111 "home mode $m (writable by others): temporary ($(cat "$UH/out"))"
+done
+chmod 755 "$UH"
+ql -- "$U" "$UH" "$U" '' '' example.com s@x.org ./Maildir/
+t_is "$rc" 0 "home mode 755: delivered"
+
+# 12. review2: a program gets the message, never the queue file's
+# envelope (the other recipients, Bcc included), even when it seeks
+QF=$T_HOME/qfile
+printf 'Iq1\0Fs@x.org\0Tsecret-bcc@example.net\0T%s@example.com\0\0Subject: s\n\nbody\n' "$U" >"$QF"
+chmod 600 "$QF"
+cat >"$UH/.qmail" <<Q
+|python3 -c 'import os; os.lseek(0, 0, 0); open("$UH/seen", "wb").write(os.read(0, 65536))'
+Q
+chown "$U" "$UH/.qmail"
+rm -f "$UH/seen"
+python3 - "$QF" "$U" "$T_BIN/quail-local" "$UH" <<'PY' >"$UH/out" 2>"$UH/err"
+import os, sys, pwd
+qf, u, ql, uh = sys.argv[1:5]
+fd = os.open(qf, os.O_RDONLY)
+data = os.read(fd, 4096)
+os.lseek(fd, data.index(b"\0\0") + 2, 0)
+os.dup2(fd, 0)
+pw = pwd.getpwnam(u)
+os.setgroups([]); os.setgid(pw.pw_gid); os.setuid(pw.pw_uid)
+os.execv(ql, [ql, "--", u, uh, u, "", "", "example.com", "s@x.org", "./Maildir/"])
+PY
+t_is "$?:$(head -n 1 "$UH/seen" 2>/dev/null)" "0:Subject: s" "program reads the message from its start"
+grep -q secret-bcc "$UH/seen" 2>/dev/null
+t_ok $((! $?)) "program cannot read the envelope by seeking back"
 t_done

@@ -159,6 +159,49 @@ test_dsn(void)
 	buf_free(&b);
 }
 
+/* review2: 10,000 failed recipients with long addresses and texts must
+ * still give a bounce that fits quail-send's 16 MiB bounce buffer (a
+ * failure there was die_nomem: quail-send crashed and, restarted, met
+ * the same message again). */
+static void
+test_dsn_huge(void)
+{
+	static char addr[901], text[1001];
+	struct buf b = BUF_INIT(1024 * 1024 * 16);
+	struct dsn_rcpt *r;
+	struct dsn d = {0};
+	size_t i, n = 10000;
+
+	r = calloc(n, sizeof *r);
+	if (r == NULL)
+		return;
+	memset(addr, 'a', 900);
+	addr[890] = '@';
+	memcpy(text, "5.1.1 ", 6);
+	memset(text + 6, 'x', 994);
+	for (i = 0; i < n; i++) {
+		r[i].addr = addr;
+		r[i].text = text;
+		r[i].last = 1700000000;
+	}
+	d.me = "me.test";
+	d.to = "s@x.org";
+	d.id = "0000abcd00001f";
+	d.boundary = "BOUND";
+	d.r = r;
+	d.nr = n;
+	d.headers = (const unsigned char *)"Subject: hi\n";
+	d.hlen = 12;
+	ok(dsn_build(&b, &d) == 0 && buf_cstr(&b) == 0,
+	    "10,000 long recipients: the DSN still fits");
+	ok(b.p && strstr((char *)b.p, "more recipients not listed") != NULL,
+	    "the DSN says that some recipients are not listed");
+	ok(b.p && strstr((char *)b.p, "\n--BOUND--\n") != NULL,
+	    "complete DSN (closing boundary)");
+	buf_free(&b);
+	free(r);
+}
+
 int
 main(void)
 {
@@ -167,5 +210,6 @@ main(void)
 	test_info();
 	test_sched();
 	test_dsn();
+	test_dsn_huge();
 	done_testing();
 }
