@@ -43,8 +43,8 @@ test_lines(void)
 	reply_init(&r);
 	reply_line(&r, "550-5.1.1 a\001b", 13);
 	reply_line(&r, "550 5.1.1 c", 11);
-	is_str(
-	    (char *)r.text.p, "550 5.1.1 a_b/550 5.1.1 c", "joined, escaped");
+	is_mem(r.text.p, r.text.len, "550 5.1.1 a_b/550 5.1.1 c", 25,
+	    "joined, escaped");
 	ok(reply_enhanced(&r, st) == 5 && strcmp(st, "5.1.1") == 0, "5.1.1");
 	reply_init(&r);
 	reply_line(&r, "550 4.1.1 mismatch", 18);
