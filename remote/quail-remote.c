@@ -1,14 +1,17 @@
 /* quail-remote: delivers one message to the recipients of one domain
  * over SMTP (RFC 5321), for quail-rspawn.
  * Usage: quail-remote domain sender rcpt...  (sender "" for <>)
+ *        quail-remote -s domain  (session mode: successive messages over
+ *        one kept connection, requests on fd 0, replies on fd 1; serve.c)
  * Runs as: quailr, cwd HOME.  fd 0: the message (LF line ends), at its
  * start; fd 1: one result per recipient in order, "<K|Z|D><text>" and
- * a NUL each; fd 2: log.  Reads control/smtproutes(.cdb),
+ * a NUL each; fd 2: log.  Reads queue/mess (-s), control/smtproutes(.cdb),
  * tlsdestinations, relayauth, tlsca, dnsserver, helohost (default me),
  * timeoutconnect (60), timeoutremote (1200).
  * Exit: 0 when every result was written, 100 usage, 111 otherwise.
  * Trust: the peer, DNS answers and the message are untrusted. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "auto.h"
@@ -51,9 +54,12 @@ main(int argc, char **argv)
 	struct buf helo = BUF_INIT(256);
 	int i;
 
+	bool sess = argc == 3 && strcmp(argv[1], "-s") == 0;
+
 	log_init("quail-remote");
-	if (argc < 4 || argc - 3 > RCPT_MAX)
-		die(EXIT_PERM, "usage: quail-remote domain sender rcpt...");
+	if (!sess && (argc < 4 || argc - 3 > RCPT_MAX))
+		die(EXIT_PERM, "usage: quail-remote domain sender rcpt... | "
+		               "quail-remote -s domain");
 	if (chdir(auto_home) < 0)
 		die_sys(EXIT_TEMP, "unable to switch to %s", auto_home);
 	if (control_readline(&helo, "helohost", NULL) < 0 ||
@@ -64,15 +70,19 @@ main(int argc, char **argv)
 	j.timeout = ctl_ulong("timeoutremote", 1200, 86400);
 	if (dns_init() < 0)
 		die_sys(EXIT_TEMP, "unable to set up the resolver");
+	j.res = res;
+	for (i = 0; i < RCPT_MAX; i++)
+		buf_init(&res[i].text, RESULT_MAX);
+	if (sess) {
+		j.domain = argv[2];
+		_exit(serve(&j));
+	}
 	j.domain = argv[1];
 	j.sender = argv[2];
 	j.rcpt = argv + 3;
 	j.n = (size_t)(argc - 3);
-	j.res = res;
 	buf_init(&j.user, 1024);
 	buf_init(&j.pass, 1024);
-	for (i = 0; i < argc - 3; i++)
-		buf_init(&res[i].text, RESULT_MAX);
 	if (msg_scan(&j.msg, 0) < 0)
 		die_sys(EXIT_TEMP, "unable to read the message");
 	deliver(&j);

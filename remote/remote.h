@@ -7,6 +7,7 @@
  * msg.c     the message: scan (size, 8-bit) and SMTP output
  * smtp.c    one SMTP transaction on one connection
  * deliver.c the whole delivery: route, hosts, addresses, results
+ * serve.c   quail-remote -s: successive messages over one session
  * rspawn.c  quail-rspawn's loop (spawn protocol, doc/ARCHITECTURE.md) */
 #ifndef QUAIL_REMOTE_REMOTE_H
 #define QUAIL_REMOTE_REMOTE_H
@@ -32,7 +33,8 @@ enum rres { RP_OK, RP_MORE, RP_SYNTAX, RP_TOOLONG };
 struct reply {
 	unsigned code;   /* 200..599 once the first line is in */
 	unsigned lines;  /* lines seen */
-	struct buf text; /* "250 first/250 second", control bytes -> '_' */
+	struct buf text; /* "250 first/250 second", control bytes -> '_';
+	                  * NUL-ended (not counted) after reply_line */
 };
 
 void reply_init(struct reply *r); /* also resets: text kept allocated */
@@ -180,6 +182,7 @@ struct job {
 	enum tlspol tls;
 	struct buf user, pass; /* relay credentials, or empty */
 	bool auth;
+	bool keep; /* keep a clean session open for smtp_again */
 };
 
 enum sres_t { SM_DONE, SM_NEXT, SM_PLAIN };
@@ -189,6 +192,16 @@ enum sres_t { SM_DONE, SM_NEXT, SM_PLAIN };
  * try this address again without STARTTLS. */
 enum sres_t smtp_try(struct job *j, const char *host,
     const struct sockaddr_storage *sa, bool tls_ok, struct buf *why);
+/* The next transaction on the session kept by the last smtp_try or
+ * smtp_again (job.keep): RSET, then as smtp_try.  0 every result set
+ * (the session is kept again when it ended cleanly); -1 no session, or
+ * it failed before anything was decided: results cleared, session
+ * closed, the caller delivers afresh (deliver). */
+int smtp_again(struct job *j);
+/* true while a session is kept open */
+bool smtp_live(void);
+/* QUIT and close the kept session, if any. */
+void smtp_close(void);
 /* Sets every undecided result to st with text. */
 void result_all(struct job *j, char st, const char *text, size_t len);
 /* Runs the whole delivery; every result is set afterwards. */
@@ -196,12 +209,21 @@ void deliver(struct job *j);
 /* true if s has a byte >= 0x80 */
 bool has8(const char *s);
 
+/* ---- serve.c ---- */
+/* quail-remote -s: requests from quail-rspawn on fd 0, replies on fd 1
+ * (the framing is in serve.c), j's helo, domain and timeouts set.
+ * Returns the exit code: 0 at end of input or once the session is gone,
+ * 111 on a malformed request or a read error. */
+int serve(struct job *j);
+
 /* ---- rspawn.c ---- */
 /* One netstring at p[0..len): 1 (payload at p + *off_r, *plen_r bytes;
- * *used_r consumed), 0 incomplete, -1 malformed (over 5 digits, leading
- * zero, payload over max, no ',').  */
+ * *used_r consumed), 0 incomplete, -1 malformed (a length over max, so
+ * at most 5 digits for the spawn protocol's 8192; leading zero; no
+ * ',').  Also frames quail-rspawn <-> quail-remote -s (serve.c). */
 int rs_netstring(const unsigned char *p, size_t len, size_t max, size_t *off_r,
     size_t *plen_r, size_t *used_r);
-int rspawn_main(unsigned perdomain, unsigned long timeout);
+/* perdomain: live quail-remote -s workers per domain; total: in all. */
+int rspawn_main(unsigned perdomain, unsigned total, unsigned long timeout);
 
 #endif

@@ -23,13 +23,13 @@ isdig(char c)
 }
 
 /* Appends p[0..n) to the text, control bytes as '_', silently cut at
- * the buffer's maximum. */
+ * the buffer's maximum less one byte, kept for a NUL. */
 static void
 text_add(struct buf *t, const char *p, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n && t->len < t->max; i++) {
+	for (i = 0; i < n && t->len + 1 < t->max; i++) {
 		unsigned char c = (unsigned char)p[i];
 
 		if (c < 0x20 || c == 0x7f)
@@ -63,6 +63,7 @@ reply_line(struct reply *r, const char *p, size_t n)
 		text_add(&r->text, " ", 1);
 		text_add(&r->text, p + 4, n - 4);
 	}
+	(void)buf_cstr(&r->text); /* room was kept: cannot fail but ENOMEM */
 	return n > 3 && p[3] == '-' ? RP_MORE : RP_OK;
 }
 

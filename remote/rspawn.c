@@ -1,11 +1,15 @@
 /* rspawn.c: quail-rspawn's loop.  Requests (one per recipient, the spawn
  * protocol of doc/ARCHITECTURE.md) for the same message, sender and
- * domain that are waiting together become one job: one quail-remote,
- * one SMTP transaction, up to RCPT_MAX recipients.  At most perdomain
- * jobs per domain run at once; the others wait here.  Each job's
- * results come back on a pipe, one per recipient, and each slot gets
- * its own reply.  quail-send is trusted, but every request is bounded
- * and checked. */
+ * domain that are waiting together become one job: one SMTP transaction,
+ * up to RCPT_MAX recipients.  Jobs run on workers: long-lived
+ * "quail-remote -s DOMAIN" processes, each holding one SMTP session to
+ * the domain's mail host, fed one job at a time over a pipe (framing in
+ * serve.c).  A waiting job takes an idle worker of its domain, else a new
+ * one when the domain has fewer than perdomain and the whole pool fewer
+ * than total (an idle worker of another domain is retired to make room),
+ * else it waits here.  A worker is retired after IDLE_SECS without work,
+ * after JOBS_PER_WORKER jobs, or when it says its session is gone.
+ * quail-send is trusted, but every request is bounded and checked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -26,13 +30,19 @@
 #include "sig.h"
 #include "str.h"
 
-#define REQ_MAX    8192 /* request payload */
-#define SLOTS      1000 /* slots a spawn must cope with */
-#define TEXT_MAX   1000 /* reply text */
-#define JOBOUT_MAX (RCPT_MAX * (RESULT_MAX + 2))
+#define REQ_MAX         8192 /* request payload */
+#define SLOTS           1000 /* slots a spawn must cope with */
+#define TEXT_MAX        1000 /* reply text */
+#define JOBOUT_MAX      (RCPT_MAX * (RESULT_MAX + 2) + 1)
+#define WREQ_MAX        (RCPT_MAX * 1002 + 2048) /* serve.c's SREQ_MAX */
+#define WORKERS_MAX     (2 * SLOTS) /* live ones, and retired ones exiting */
+#define IDLE_SECS       5
+#define JOBS_PER_WORKER 100
+
+struct worker;
 
 struct rjob {
-	bool running, exited;
+	struct worker *w; /* running on it; NULL while waiting */
 	char id[QID_MAX];
 	char path[64];
 	unsigned long long off;
@@ -41,18 +51,32 @@ struct rjob {
 	size_t n;
 	unsigned slot[RCPT_MAX];
 	char *rcpt[RCPT_MAX];
-	pid_t pid;
-	int out, status;
-	struct buf res;
+	int status;     /* the worker's exit status if it died */
+	struct buf res; /* results as serve.c writes them, after the flag */
 	time_t deadline;
 	const char *fail; /* text when quail-remote gave no result */
+};
+
+struct worker {
+	pid_t pid;
+	char domain[256];
+	int req, res;       /* pipe ends, -1 once closed */
+	struct buf out, in; /* request bytes to send; reply bytes read */
+	struct rjob *job;   /* in flight, or NULL when idle */
+	unsigned done;      /* jobs answered */
+	time_t idle;        /* idle since */
+	bool retired;       /* takes no more jobs (request pipe closed) */
+	bool exited;
+	int status;
 };
 
 struct rspawn {
 	struct rjob *job[SLOTS]; /* arrival order, waiting and running */
 	size_t njob;
+	struct worker *wk[WORKERS_MAX];
+	size_t nwk;
 	bool busy[SLOTS];
-	unsigned perdomain;
+	unsigned perdomain, total;
 	unsigned long timeout;
 	struct buf in, out;
 	bool eof, wfail;
@@ -105,14 +129,16 @@ rs_netstring(const unsigned char *p, size_t len, size_t max, size_t *off_r,
 	size_t i = 0, n = 0;
 
 	while (i < len && p[i] >= '0' && p[i] <= '9') {
-		if (i >= 5 || (i == 1 && p[0] == '0'))
+		if (i == 1 && p[0] == '0')
 			return -1;
 		n = n * 10 + (size_t)(p[i] - '0');
+		if (n > max) /* also bounds the digits */
+			return -1;
 		i++;
 	}
 	if (i == len)
-		return i > 5 ? -1 : 0;
-	if (i == 0 || p[i] != ':' || n > max)
+		return 0;
+	if (i == 0 || p[i] != ':')
 		return -1;
 	if (len - i - 1 < n + 1)
 		return 0;
@@ -165,14 +191,13 @@ job_for(const char *id, const char *sender, const char *dom)
 
 	for (i = 0; i < S.njob; i++) {
 		j = S.job[i];
-		if (!j->running && j->n < RCPT_MAX && strcmp(j->id, id) == 0 &&
+		if (j->w == NULL && j->n < RCPT_MAX && strcmp(j->id, id) == 0 &&
 		    strcmp(j->sender, sender) == 0 &&
 		    strcmp(j->domain, dom) == 0)
 			return j;
 	}
 	if (S.njob >= SLOTS || (j = calloc(1, sizeof *j)) == NULL)
-		die_nomem();
-	j->out = -1;
+		return NULL;
 	buf_init(&j->res, JOBOUT_MAX);
 	S.job[S.njob++] = j;
 	return j;
@@ -208,6 +233,10 @@ request(char *p, size_t len)
 	}
 	str_lower(f[5] + at + 1, strlen(f[5] + at + 1));
 	j = job_for(f[1], f[4], f[5] + at + 1);
+	if (j == NULL) {
+		reply((unsigned)slot, 'Z', "4.3.0 out of memory", 19);
+		return;
+	}
 	if (j->n == 0) {
 		memcpy(j->id, f[1], strlen(f[1]) + 1);
 		memcpy(j->path, f[2], strlen(f[2]) + 1);
@@ -218,85 +247,6 @@ request(char *p, size_t len)
 	if ((j->rcpt[j->n] = strdup(f[5])) == NULL)
 		die_nomem();
 	j->slot[j->n++] = (unsigned)slot;
-}
-
-static unsigned
-running_for(const char *dom)
-{
-	unsigned c = 0;
-	size_t i;
-
-	for (i = 0; i < S.njob; i++)
-		c += S.job[i]->running && strcmp(S.job[i]->domain, dom) == 0;
-	return c;
-}
-
-/* In the child: the message on fd 0, results on fd 1, exec. */
-static _Noreturn void
-child(struct rjob *j, int w)
-{
-	static char *argv[RCPT_MAX + 4];
-	struct buf path = BUF_INIT(128);
-	int fd;
-	size_t i;
-
-	if (buf_cats(&path, "queue/") < 0 || buf_cats(&path, j->path) < 0 ||
-	    buf_cstr(&path) < 0)
-		die_nomem();
-	if ((fd = open((char *)path.p, O_RDONLY | O_CLOEXEC)) < 0)
-		die_sys(EXIT_TEMP, "%s: unable to open %s", j->id, j->path);
-	if (lseek(fd, (off_t)j->off, SEEK_SET) < 0 || proc_move(fd, 0) < 0 ||
-	    proc_move(w, 1) < 0)
-		die_sys(EXIT_TEMP, "%s: unable to set up quail-remote", j->id);
-	sig_default(SIGPIPE);
-	argv[0] = "quail-remote";
-	argv[1] = j->domain;
-	argv[2] = j->sender;
-	for (i = 0; i < j->n; i++)
-		argv[3 + i] = j->rcpt[i];
-	argv[3 + j->n] = NULL;
-	execv("bin/quail-remote", argv);
-	die_sys(EXIT_TEMP, "unable to run bin/quail-remote");
-}
-
-static void
-start(struct rjob *j)
-{
-	int pi[2];
-
-	if (proc_pipe(pi) < 0) {
-		log_warn("%s: unable to make a pipe", j->id);
-		return; /* try again on the next turn */
-	}
-	j->pid = fork();
-	if (j->pid < 0) {
-		close(pi[0]);
-		close(pi[1]);
-		log_warn("%s: unable to fork", j->id);
-		return;
-	}
-	if (j->pid == 0) {
-		close(pi[0]);
-		close(S.sigr);
-		close(S.sigw);
-		child(j, pi[1]);
-	}
-	close(pi[1]);
-	proc_nonblock(pi[0], true);
-	j->out = pi[0];
-	j->running = true;
-	j->deadline = time(NULL) + (time_t)S.timeout;
-}
-
-static void
-start_ready(void)
-{
-	size_t i;
-
-	for (i = 0; i < S.njob; i++)
-		if (!S.job[i]->running &&
-		    running_for(S.job[i]->domain) < S.perdomain)
-			start(S.job[i]);
 }
 
 /* The text of result k in the job's output, or a fallback. */
@@ -334,13 +284,12 @@ job_result(struct rjob *j, size_t k, char *st_r, const char **t_r, size_t *n_r)
 	buf_free(&w);
 }
 
-/* Replies for every slot of job i, then forget it. */
+/* Replies for every slot of job j, then forget it. */
 static void
-finish(size_t i)
+finish(struct rjob *j)
 {
-	struct rjob *j = S.job[i];
 	const char *t;
-	size_t k, n;
+	size_t i, k, n;
 	char st;
 
 	for (k = 0; k < j->n; k++) {
@@ -350,13 +299,268 @@ finish(size_t i)
 		    j->rcpt[k], st, (int)(n > TEXT_MAX ? TEXT_MAX : n), t);
 		free(j->rcpt[k]);
 	}
-	buf_free(&j->res);
-	free(j);
+	for (i = 0; i < S.njob && S.job[i] != j; i++)
+		;
 	memmove(&S.job[i], &S.job[i + 1], (S.njob - i - 1) * sizeof S.job[0]);
 	S.njob--;
+	if (j->w)
+		j->w->job = NULL;
+	buf_free(&j->res);
+	free(j);
 }
 
-/* EOF or TERM: waiting jobs are answered "try later". */
+/* ---- workers ---- */
+
+/* No more jobs for w: closing its request pipe ends quail-remote -s,
+ * which QUITs its session and exits. */
+static void
+retire(struct worker *w)
+{
+	w->retired = true;
+	if (w->req >= 0)
+		close(w->req);
+	w->req = -1;
+	buf_free(&w->out);
+}
+
+/* In the child: requests on fd 0, replies on fd 1, exec. */
+static _Noreturn void
+w_child(struct worker *w, int rq, int rs)
+{
+	static char a0[] = "quail-remote", a1[] = "-s";
+	char *argv[4] = {a0, a1, w->domain, NULL};
+
+	if (proc_move(rq, 0) < 0 || proc_move(rs, 1) < 0)
+		die_sys(EXIT_TEMP, "unable to set up quail-remote");
+	sig_default(SIGPIPE);
+	execv("bin/quail-remote", argv);
+	die_sys(EXIT_TEMP, "unable to run bin/quail-remote");
+}
+
+static struct worker *
+w_spawn(const char *dom)
+{
+	struct worker *w;
+	int rq[2], rs[2];
+
+	if (S.nwk >= WORKERS_MAX || (w = calloc(1, sizeof *w)) == NULL)
+		return NULL;
+	if (proc_pipe(rq) < 0) {
+		free(w);
+		return NULL;
+	}
+	if (proc_pipe(rs) < 0) {
+		close(rq[0]);
+		close(rq[1]);
+		free(w);
+		return NULL;
+	}
+	memcpy(w->domain, dom, strlen(dom) + 1);
+	if ((w->pid = fork()) == 0)
+		w_child(w, rq[0], rs[1]);
+	close(rq[0]);
+	close(rs[1]);
+	if (w->pid < 0) {
+		close(rq[1]);
+		close(rs[0]);
+		free(w);
+		log_warn("unable to fork: %s", strerror(errno));
+		return NULL;
+	}
+	w->req = rq[1];
+	w->res = rs[0];
+	proc_nonblock(w->req, true);
+	proc_nonblock(w->res, true);
+	buf_init(&w->out, WREQ_MAX + 16);
+	buf_init(&w->in, JOBOUT_MAX + 8192);
+	S.wk[S.nwk++] = w;
+	return w;
+}
+
+/* The job's request to w (framing in serve.c). */
+static void
+w_send(struct worker *w, struct rjob *j)
+{
+	struct buf p = BUF_INIT(WREQ_MAX);
+	size_t i;
+
+	if (buf_cats(&p, j->id) < 0 || buf_catc(&p, 0) < 0 ||
+	    buf_cats(&p, j->path) < 0 || buf_catc(&p, 0) < 0 ||
+	    buf_catu(&p, j->off) < 0 || buf_catc(&p, 0) < 0 ||
+	    buf_cats(&p, j->sender) < 0 || buf_catc(&p, 0) < 0)
+		die_nomem();
+	for (i = 0; i < j->n; i++)
+		if (buf_cats(&p, j->rcpt[i]) < 0 || buf_catc(&p, 0) < 0)
+			die_nomem();
+	if (buf_catu(&w->out, p.len) < 0 || buf_catc(&w->out, ':') < 0 ||
+	    buf_cat(&w->out, p.p, p.len) < 0 || buf_catc(&w->out, ',') < 0)
+		die_nomem();
+	buf_free(&p);
+	w->job = j;
+	j->w = w;
+	j->deadline = time(NULL) + (time_t)S.timeout;
+}
+
+/* A worker that went wrong: kill it; its job fails with why. */
+static void
+w_kill(struct worker *w, const char *why)
+{
+	if (w->job && !w->job->fail)
+		w->job->fail = why;
+	if (!w->exited)
+		kill(w->pid, SIGKILL);
+	retire(w);
+}
+
+/* A whole reply from w: the job is answered, w is idle or retired. */
+static void
+w_reply(struct worker *w, const unsigned char *p, size_t n)
+{
+	struct rjob *j = w->job;
+
+	if (j == NULL || n == 0 || (p[0] != '+' && p[0] != '-')) {
+		log_warn("unexpected output from quail-remote %d", (int)w->pid);
+		w_kill(w, "4.3.0 quail-remote: protocol error");
+		return;
+	}
+	if (buf_copy(&j->res, p + 1, n - 1) < 0)
+		buf_reset(&j->res); /* over the bound: fallback text */
+	finish(j);
+	w->done++;
+	w->idle = time(NULL);
+	if (p[0] == '-' || w->done >= JOBS_PER_WORKER || S.eof)
+		retire(w);
+}
+
+static void
+w_read(struct worker *w)
+{
+	size_t off, plen, used;
+	ssize_t r;
+	int k;
+
+	if (buf_ready(&w->in, 4096) < 0) {
+		w_kill(w, "4.3.0 quail-remote: reply too long");
+		return;
+	}
+	r = read(w->res, w->in.p + w->in.len, w->in.cap - w->in.len);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r <= 0) {
+		close(w->res);
+		w->res = -1;
+		retire(w);
+		return;
+	}
+	w->in.len += (size_t)r;
+	k = rs_netstring(w->in.p, w->in.len, JOBOUT_MAX, &off, &plen, &used);
+	if (k < 0 || (k == 1 && used != w->in.len)) {
+		log_warn("malformed reply from quail-remote %d", (int)w->pid);
+		w_kill(w, "4.3.0 quail-remote: protocol error");
+	} else if (k == 1) {
+		w_reply(w, w->in.p + off, plen);
+		buf_reset(&w->in);
+	}
+}
+
+static void
+w_write(struct worker *w)
+{
+	ssize_t r = write(w->req, w->out.p, w->out.len);
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r < 0) { /* it died: its end of output tells the rest */
+		retire(w);
+		return;
+	}
+	memmove(w->out.p, w->out.p + r, w->out.len - (size_t)r);
+	w->out.len -= (size_t)r;
+}
+
+/* Forget workers that exited and whose output is closed; a job still
+ * on one gets the fallback result. */
+static void
+w_collect(void)
+{
+	size_t i;
+
+	for (i = S.nwk; i-- > 0;) {
+		struct worker *w = S.wk[i];
+
+		if (!w->exited || w->res >= 0)
+			continue;
+		if (w->job) {
+			w->job->status = w->status;
+			w->job->w = NULL;
+			finish(w->job);
+		}
+		retire(w);
+		buf_free(&w->in);
+		free(w);
+		memmove(
+		    &S.wk[i], &S.wk[i + 1], (S.nwk - i - 1) * sizeof S.wk[0]);
+		S.nwk--;
+	}
+}
+
+/* Live workers of dom (all domains when dom is NULL). */
+static unsigned
+w_count(const char *dom)
+{
+	unsigned c = 0;
+	size_t i;
+
+	for (i = 0; i < S.nwk; i++)
+		c += !S.wk[i]->retired &&
+		     (dom == NULL || strcmp(S.wk[i]->domain, dom) == 0);
+	return c;
+}
+
+static struct worker *
+w_idle(const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < S.nwk; i++)
+		if (!S.wk[i]->retired && S.wk[i]->job == NULL &&
+		    (dom == NULL || strcmp(S.wk[i]->domain, dom) == 0))
+			return S.wk[i];
+	return NULL;
+}
+
+/* A worker for a waiting job, or NULL: the job waits. */
+static struct worker *
+w_for(const char *dom)
+{
+	struct worker *w = w_idle(dom);
+
+	if (w != NULL)
+		return w;
+	if (w_count(dom) >= S.perdomain)
+		return NULL;
+	if (w_count(NULL) >= S.total) {
+		if ((w = w_idle(NULL)) == NULL)
+			return NULL;
+		retire(w); /* an idle session elsewhere makes room */
+	}
+	return w_spawn(dom);
+}
+
+static void
+start_ready(void)
+{
+	struct worker *w;
+	size_t i;
+
+	for (i = 0; i < S.njob; i++)
+		if (S.job[i]->w == NULL &&
+		    (w = w_for(S.job[i]->domain)) != NULL)
+			w_send(w, S.job[i]);
+}
+
+/* EOF or TERM: waiting jobs are answered "try later", idle workers
+ * retired. */
 static void
 stop_waiting(void)
 {
@@ -364,10 +568,13 @@ stop_waiting(void)
 
 	S.eof = true;
 	for (i = S.njob; i-- > 0;)
-		if (!S.job[i]->running) {
+		if (S.job[i]->w == NULL) {
 			S.job[i]->fail = "4.3.0 quail-rspawn is stopping";
-			finish(i);
+			finish(S.job[i]);
 		}
+	for (i = 0; i < S.nwk; i++)
+		if (S.wk[i]->job == NULL)
+			retire(S.wk[i]);
 }
 
 static void
@@ -378,26 +585,11 @@ reap(void)
 	size_t i;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		for (i = 0; i < S.njob; i++)
-			if (S.job[i]->running && S.job[i]->pid == pid) {
-				S.job[i]->exited = true;
-				S.job[i]->status = st;
+		for (i = 0; i < S.nwk; i++)
+			if (S.wk[i]->pid == pid) {
+				S.wk[i]->exited = true;
+				S.wk[i]->status = st;
 			}
-}
-
-static void
-read_job(struct rjob *j)
-{
-	char b[4096];
-	ssize_t r;
-
-	while ((r = read(j->out, b, sizeof b)) > 0)
-		if (buf_cat(&j->res, b, (size_t)r) < 0)
-			break; /* over the bound: the rest is dropped */
-	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR) || r > 0) {
-		close(j->out);
-		j->out = -1;
-	}
 }
 
 static void
@@ -460,37 +652,63 @@ signals(void)
 	reap();
 }
 
-/* Poll set: [0] signals, [1] requests, [2] replies, then job pipes. */
+/* When poll must return at the latest: a job's deadline or the end of
+ * a worker's idle time. */
+static int
+wait_ms(void)
+{
+	time_t now = time(NULL), first = now + 3600, t;
+	size_t i;
+
+	for (i = 0; i < S.nwk; i++) {
+		struct worker *w = S.wk[i];
+
+		if (w->job)
+			t = w->job->fail ? first : w->job->deadline;
+		else
+			t = w->retired ? first : w->idle + IDLE_SECS;
+		if (t < first)
+			first = t;
+	}
+	return first > now ? (int)(first - now) * 1000 : 0;
+}
+
+/* Poll set: [0] signals, [1] requests, [2] replies, then per worker
+ * its output and, with a request pending, its input. */
 static int
 poll_once(void)
 {
-	static struct pollfd pf[SLOTS + 3];
-	static struct rjob *who[SLOTS + 3];
-	time_t now = time(NULL), first = now + 3600;
+	static struct pollfd pf[2 * WORKERS_MAX + 3];
+	static struct worker *who[2 * WORKERS_MAX + 3];
 	size_t i, n = 3;
 
 	pf[0] = (struct pollfd){S.sigr, POLLIN, 0};
 	pf[1] = (struct pollfd){S.eof ? -1 : 0, POLLIN, 0};
 	pf[2] = (struct pollfd){S.out.len && !S.wfail ? 1 : -1, POLLOUT, 0};
-	for (i = 0; i < S.njob; i++) {
-		struct rjob *j = S.job[i];
+	for (i = 0; i < S.nwk; i++) {
+		struct worker *w = S.wk[i];
 
-		if (j->running && j->deadline < first)
-			first = j->deadline;
-		if (j->out >= 0) {
-			who[n] = j;
-			pf[n++] = (struct pollfd){j->out, POLLIN, 0};
+		if (w->res >= 0) {
+			who[n] = w;
+			pf[n++] = (struct pollfd){w->res, POLLIN, 0};
+		}
+		if (w->req >= 0 && w->out.len > 0) {
+			who[n] = w;
+			pf[n++] = (struct pollfd){w->req, POLLOUT, 0};
 		}
 	}
-	if (poll(pf, (nfds_t)n, first > now ? (int)(first - now) * 1000 : 0) <
-	        0 &&
-	    errno != EINTR)
+	if (poll(pf, (nfds_t)n, wait_ms()) < 0 && errno != EINTR)
 		return -1;
 	if (pf[0].revents)
 		signals();
-	for (i = 3; i < n; i++)
-		if (pf[i].revents)
-			read_job(who[i]);
+	for (i = 3; i < n; i++) {
+		if (!pf[i].revents)
+			continue;
+		if (pf[i].events == POLLIN && who[i]->res == pf[i].fd)
+			w_read(who[i]);
+		else if (pf[i].events == POLLOUT && who[i]->req == pf[i].fd)
+			w_write(who[i]);
+	}
 	if (pf[1].revents && !S.eof)
 		read_requests();
 	if (pf[2].revents)
@@ -498,30 +716,30 @@ poll_once(void)
 	return 0;
 }
 
+/* Jobs past their deadline; workers idle too long. */
 static void
 timeouts(void)
 {
 	time_t now = time(NULL);
 	size_t i;
 
-	for (i = 0; i < S.njob; i++) {
-		struct rjob *j = S.job[i];
+	for (i = 0; i < S.nwk; i++) {
+		struct worker *w = S.wk[i];
 
-		if (j->running && !j->exited && !j->fail &&
-		    j->deadline <= now) {
-			j->fail = "4.4.2 quail-remote timed out; killed";
-			kill(j->pid, SIGKILL);
-		}
+		if (w->job && w->job->deadline <= now && !w->job->fail)
+			w_kill(w, "4.4.2 quail-remote timed out; killed");
+		else if (!w->job && !w->retired && w->idle + IDLE_SECS <= now)
+			retire(w);
 	}
 }
 
 int
-rspawn_main(unsigned perdomain, unsigned long timeout)
+rspawn_main(unsigned perdomain, unsigned total, unsigned long timeout)
 {
 	int sp[2];
-	size_t i;
 
 	S.perdomain = perdomain;
+	S.total = total;
 	S.timeout = timeout;
 	buf_init(&S.in, REQ_MAX * 16);
 	buf_init(&S.out, (size_t)SLOTS * 4200);
@@ -534,14 +752,13 @@ rspawn_main(unsigned perdomain, unsigned long timeout)
 	sig_ignore(SIGPIPE);
 	sig_catch(SIGCHLD, on_signal, true);
 	sig_catch(SIGTERM, on_signal, true);
-	while (!S.eof || S.njob > 0 || (S.out.len > 0 && !S.wfail)) {
+	while (
+	    !S.eof || S.njob > 0 || S.nwk > 0 || (S.out.len > 0 && !S.wfail)) {
 		if (poll_once() < 0)
 			die_sys(EXIT_TEMP, "poll");
 		reap();
 		timeouts();
-		for (i = S.njob; i-- > 0;)
-			if (S.job[i]->exited && S.job[i]->out < 0)
-				finish(i);
+		w_collect();
 		if (!S.eof)
 			start_ready();
 	}

@@ -3,7 +3,9 @@
  * MAIL with SIZE (RFC 1870), BODY=8BITMIME (RFC 6152) and SMTPUTF8
  * (RFC 6531), RCPT per recipient, DATA, all pipelined when the peer
  * offers PIPELINING (RFC 2920).  Every reply of the peer is untrusted
- * and bounded (reply.c); its text is carried into the results. */
+ * and bounded (reply.c); its text is carried into the results.
+ * With job.keep a session that ended cleanly stays open (one per
+ * process), and smtp_again runs the next transaction on it after RSET. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <string.h>
@@ -19,12 +21,20 @@ struct sess {
 	struct reply r;
 	struct caps caps;
 	const char *host;
+	char hostbuf[256]; /* host, kept for a reused session */
 	char ip[64];
 	bool ok[RCPT_MAX]; /* RCPT accepted */
 	size_t nok;
-	bool utf8; /* an address needs SMTPUTF8 */
+	bool utf8;  /* an address needs SMTPUTF8 */
+	bool clean; /* every reply of the transaction read, none was 421 */
+	bool dead;  /* 421 seen (RFC 5321 3.8): the peer is closing */
+	bool live;  /* kept open for the next transaction */
 	struct buf *why;
 };
+
+static struct sess S;
+
+#define RSET_TIMEOUT 20
 
 bool
 has8(const char *s)
@@ -123,21 +133,29 @@ cmd(struct sess *s, const char *line, struct caps *caps)
 	return conn_reply(&s->c, &s->r, caps);
 }
 
+/* "EHLO helohost" or "HELO helohost" */
+static int
+greet(struct sess *s, const char *verb, struct caps *caps)
+{
+	struct buf l = BUF_INIT(600);
+	int r = -1;
+
+	if (buf_printf(&l, "%s %s", verb, s->j->helo) == 0 && buf_cstr(&l) == 0)
+		r = cmd(s, (char *)l.p, caps);
+	buf_free(&l);
+	return r;
+}
+
 static int
 ehlo(struct sess *s)
 {
-	struct buf l = BUF_INIT(600);
 	int r;
 
 	memset(&s->caps, 0, sizeof s->caps);
-	buf_printf(&l, "EHLO %s", s->j->helo);
-	if ((r = cmd(s, (char *)l.p, &s->caps)) == 0 && s->r.code / 100 != 2) {
+	if ((r = greet(s, "EHLO", &s->caps)) == 0 && s->r.code / 100 != 2) {
 		memset(&s->caps, 0, sizeof s->caps);
-		buf_reset(&l);
-		buf_printf(&l, "HELO %s", s->j->helo);
-		r = cmd(s, (char *)l.p, NULL);
+		r = greet(s, "HELO", NULL);
 	}
-	buf_free(&l);
 	return r;
 }
 
@@ -273,11 +291,22 @@ envelope(struct sess *s, struct buf *l, size_t i)
 	return buf_cats(l, "\r\n") < 0 ? -1 : conn_put(&s->c, l->p, l->len);
 }
 
+/* One reply within a transaction; a 421 marks the session dead. */
+static int
+rd(struct sess *s)
+{
+	if (conn_reply(&s->c, &s->r, NULL) < 0)
+		return -1;
+	if (s->r.code == 421)
+		s->dead = true;
+	return 0;
+}
+
 /* 0 accepted, 1 the reply decided every recipient, -1 I/O trouble */
 static int
 mail_reply(struct sess *s)
 {
-	if (conn_reply(&s->c, &s->r, NULL) < 0)
+	if (rd(s) < 0)
 		return -1;
 	if (s->r.code / 100 == 2)
 		return 0;
@@ -288,7 +317,7 @@ mail_reply(struct sess *s)
 static int
 rcpt_reply(struct sess *s, size_t i)
 {
-	if (conn_reply(&s->c, &s->r, NULL) < 0)
+	if (rd(s) < 0)
 		return -1;
 	if (s->r.code / 100 == 2) {
 		s->ok[i] = true;
@@ -344,12 +373,13 @@ blast(struct sess *s)
 		if (conn_put(&s->c, out.p, out.len) < 0)
 			break;
 		if (n == 0) {
-			r = conn_reply(&s->c, &s->r, NULL);
+			r = rd(s);
 			break;
 		}
 		off += n;
 	}
 	buf_free(&out);
+	s->clean = r == 0;
 	if (r == 0)
 		accepted(s, status_of(s->r.code), NULL);
 	else
@@ -364,9 +394,10 @@ data(struct sess *s)
 {
 	if (s->r.code == 354 && s->nok > 0)
 		return blast(s);
+	s->clean = s->r.code != 354;
 	if (s->r.code == 354) { /* RFC 2920 3.1: nobody accepted */
-		if (conn_puts(&s->c, ".\r\n") == 0)
-			(void)conn_reply(&s->c, &s->r, NULL);
+		if (conn_puts(&s->c, ".\r\n") == 0 && rd(s) == 0)
+			s->clean = true;
 	} else if (s->nok > 0)
 		accepted(s,
 		    status_of(s->r.code) == 'K' ? 'Z' : status_of(s->r.code),
@@ -384,13 +415,17 @@ transaction(struct sess *s)
 	size_t i;
 	int r = -1;
 
-	if (envelope(s, &l, j->n) < 0 || (!pipe && (r = mail_reply(s)) != 0))
+	s->clean = false;
+	if (envelope(s, &l, j->n) < 0 || (!pipe && (r = mail_reply(s)) != 0)) {
+		s->clean = r == 1; /* nothing else was sent */
 		goto out;
+	}
 	for (r = -1, i = 0; i < j->n; i++)
 		if (envelope(s, &l, i) < 0 || (!pipe && rcpt_reply(s, i) < 0))
 			goto out;
 	if (!pipe && s->nok == 0) {
 		r = 1;
+		s->clean = true;
 		goto out;
 	}
 	if (conn_puts(&s->c, "DATA\r\n") < 0)
@@ -400,7 +435,7 @@ transaction(struct sess *s)
 	for (r = -1, i = 0; pipe && i < j->n; i++)
 		if (rcpt_reply(s, i) < 0)
 			goto out;
-	if (conn_reply(&s->c, &s->r, NULL) < 0)
+	if (rd(s) < 0)
 		goto out;
 	r = data(s);
 out:
@@ -435,34 +470,108 @@ opening(struct sess *s, bool tls_ok, enum sres_t *res_r)
 	return 0;
 }
 
+static void
+begin(struct sess *s, struct job *j)
+{
+	memset(s->ok, 0, sizeof s->ok);
+	s->nok = 0;
+	s->j = j;
+	s->clean = s->dead = s->live = false;
+	reset_results(j);
+}
+
+/* After a decided transaction: keep the session or say goodbye. */
+static void
+end(struct sess *s, bool decided)
+{
+	if (decided && s->j->keep && s->clean && !s->dead) {
+		s->live = true;
+		return;
+	}
+	if (decided && !s->dead)
+		quit(s);
+	conn_close(&s->c);
+}
+
 enum sres_t
 smtp_try(struct job *j, const char *host, const struct sockaddr_storage *sa,
     bool tls_ok, struct buf *why)
 {
-	static struct sess s;
+	struct sess *s = &S;
 	enum sres_t res;
 
-	memset(s.ok, 0, sizeof s.ok);
-	s.nok = 0;
-	s.j = j;
-	s.host = host;
-	s.why = why;
-	conn_ip(sa, s.ip, sizeof s.ip);
-	reset_results(j);
-	if (conn_open(&s.c, sa, j->tconnect, j->timeout) < 0) {
-		next(&s, "unable to connect");
+	smtp_close();
+	begin(s, j);
+	s->clean = true; /* until a transaction starts */
+	s->host = s->hostbuf;
+	if (strlen(host) >= sizeof s->hostbuf)
+		s->host = host;
+	else
+		memcpy(s->hostbuf, host, strlen(host) + 1);
+	s->why = why;
+	conn_ip(sa, s->ip, sizeof s->ip);
+	if (conn_open(&s->c, sa, j->tconnect, j->timeout) < 0) {
+		next(s, "unable to connect");
 		return SM_NEXT;
 	}
-	if (opening(&s, tls_ok, &res) < 0) {
-		conn_close(&s.c);
+	if (opening(s, tls_ok, &res) < 0) {
+		conn_close(&s->c);
 		return res;
 	}
-	if (refuse(&s) || transaction(&s) >= 0) {
-		quit(&s);
-		conn_close(&s.c);
+	if (refuse(s) || transaction(s) >= 0) {
+		end(s, true);
 		return SM_DONE;
 	}
-	res = next(&s, "connection lost");
-	conn_close(&s.c);
+	res = next(s, "connection lost");
+	conn_close(&s->c);
 	return res;
+}
+
+int
+smtp_again(struct job *j)
+{
+	struct sess *s = &S;
+	struct buf why = BUF_INIT(RESULT_MAX);
+
+	if (!s->live)
+		return -1;
+	begin(s, j);
+	s->clean = true;
+	s->why = &why;
+	/* a short wait for RSET, as Postfix's smtp_rset_timeout: a peer
+	 * that vanished while the session was idle costs 20 s, not
+	 * timeoutremote */
+	s->c.timeout = j->timeout < RSET_TIMEOUT ? j->timeout : RSET_TIMEOUT;
+	if (refuse(s)) { /* nothing sent: the session stays as it was */
+		s->live = true;
+		return 0;
+	}
+	/* RSET (RFC 5321 4.1.1.5) also proves the connection still works
+	 * before a message is committed to it */
+	if (cmd(s, "RSET", NULL) < 0 || s->r.code != 250 ||
+	    (s->c.timeout = j->timeout, transaction(s)) < 0) {
+		reset_results(j);
+		conn_close(&s->c);
+		buf_free(&why);
+		return -1;
+	}
+	end(s, true);
+	buf_free(&why);
+	return 0;
+}
+
+bool
+smtp_live(void)
+{
+	return S.live;
+}
+
+void
+smtp_close(void)
+{
+	if (!S.live)
+		return;
+	S.live = false;
+	quit(&S);
+	conn_close(&S.c);
 }

@@ -10,8 +10,13 @@ CONFIG keys (all optional): greeting, ehlo (list of extension lines),
 no_ehlo (answer EHLO with 500), mail, rcpt {addr: reply}, data, final,
 drop_in_data (close after the first DATA line), tls {cert, key},
 tls_break (the first STARTTLS is answered with garbage),
-auth "user:password" (then MAIL needs AUTH first), lifetime (seconds the
-server runs, read once at start; default 120, at most 900).
+auth "user:password" (then MAIL needs AUTH first), drop_after N (close
+the connection right after the final reply to the N-th message of a
+session), lifetime (seconds the server runs, read once at start; default
+120, at most 900).  The config is read again at each MAIL too, so a
+reused session follows a changed config from its next transaction on.
+A session's record also has "msgs" (messages taken in it) and "tokens"
+(the "token X" lines of each message's body).
 LOGFILE.n holds the number of sessions accepted so far (written before
 the greeting), so a reader can wait until every record is in.
 Stops itself after the lifetime in any case.
@@ -37,7 +42,7 @@ class Sess:
         self.conf = CONF  # this session's snapshot
         self.buf = b""
         self.rec = {"cmds": [], "pipelined": False, "tls": False,
-                    "auth": None, "data": None}
+                    "auth": None, "data": None, "msgs": 0, "tokens": []}
 
     def line(self):
         while b"\n" not in self.buf:
@@ -122,6 +127,7 @@ class Sess:
             elif verb == "AUTH" and self.conf.get("auth"):
                 self.auth(arg)
             elif verb == "MAIL":
+                self.conf = reload(self.conf)
                 if self.conf.get("auth") and self.rec["auth"] != self.conf["auth"]:
                     self.send("530 5.7.0 authentication required")
                 else:
@@ -135,6 +141,12 @@ class Sess:
                 if r.startswith("354"):
                     self.rec["data"] = self.data()
                     self.send(self.conf.get("final", "250 2.0.0 queued as X"))
+                    self.rec["msgs"] += 1
+                    self.rec["tokens"] += [l[6:] for l in
+                                           self.rec["data"].split("\n")
+                                           if l.startswith("token ")]
+                    if self.rec["msgs"] == self.conf.get("drop_after"):
+                        raise EOFError("dropped after %d" % self.rec["msgs"])
             elif verb == "QUIT":
                 self.send("221 2.0.0 bye")
                 return
@@ -142,6 +154,13 @@ class Sess:
                 self.send("250 ok")
             else:
                 self.send("502 5.5.2 unknown")
+
+
+def reload(old):
+    try:
+        return json.load(open(CONFFILE))
+    except (OSError, ValueError):
+        return old  # half-written by the test: keep the last one
 
 
 def serve(conn):

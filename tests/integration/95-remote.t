@@ -3,8 +3,10 @@
 # peer on 127.0.0.1 (95-remote-peer.py): pipelining, HELO fallback,
 # per-recipient results, 4xx/5xx mapping, a connection lost in DATA, SIZE,
 # SMTPUTF8, smtproutes host:port and .suffix, STARTTLS (test CA, verify,
-# require, fallback after a failed handshake), AUTH to a relay, and
-# quail-rspawn batching recipients of one message into one transaction.
+# require, fallback after a failed handshake), AUTH to a relay,
+# quail-rspawn batching recipients of one message into one transaction,
+# and its kept sessions: 10 messages over 1-2 connections, a peer that
+# drops the connection after 3 messages, a loss in DATA, the idle QUIT.
 . "${QUAIL_SRC:-.}/tests/lib/lib.sh"
 command -v openssl >/dev/null || t_skip_all "openssl missing"
 t_home
@@ -230,5 +232,121 @@ grep -q "^9 D 5.1.1 127.0.0.1 \[127.0.0.1\] said: 550 5.1.1 unknown" "$W/rs"
 t_ok $? "rspawn: the peer's text in the reply"
 grep -q "quail-rspawn: info: $ID slot 9 no@remote.test: D" "$W/rs.err"
 t_ok $? "rspawn: log line per delivery"
+
+# ---- quail-rspawn: sessions kept per destination (quail-remote -s)
+# rsdrive.py BIN MESSAGES IDLE: sends one request per queued message
+# (mess/7/<id>, one recipient each) at once, prints "SLOT STATUS TEXT" per
+# reply; with IDLE = 1 it then keeps the request pipe open until the
+# peer logged a finished session (bounded) and prints "idle-end True"
+# when that happened while quail-rspawn still had its input open.
+cat >"$W/rsdrive.py" <<'PY'
+import json, os, subprocess, sys, time
+bin_, n, idle, log = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4]
+def ns(b):
+    return str(len(b)).encode() + b":" + b + b","
+reqs = b""
+for i in range(n):
+    qid = "rp%04d" % i
+    off = len(b"I%s\0Fs@here.test\0Tr@remote.test\0\0" % qid.encode())
+    f = [str(i), qid, "mess/7/" + qid, str(off), "s@here.test",
+         "r%d@remote.test" % i, ""]
+    reqs += ns(b"".join(x.encode() + b"\0" for x in f))
+p = subprocess.Popen(["setuidgid", "quailr", bin_ + "/quail-rspawn"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+p.stdin.write(reqs)
+p.stdin.flush()
+buf, reps = b"", []
+while len(reps) < n:
+    d = os.read(p.stdout.fileno(), 65536)
+    if not d:
+        break
+    buf += d
+    while b":" in buf:
+        k, rest = buf.split(b":", 1)
+        if len(rest) < int(k) + 1:
+            break
+        reps.append(rest[:int(k)].decode())
+        buf = rest[int(k) + 1:]
+for r in sorted(reps, key=lambda x: int(x.split("\0")[0])):
+    slot, rest = r.split("\0")
+    print(slot, rest[:1], rest[1:])
+if idle:
+    ended = False
+    for _ in range(200):
+        recs = [json.loads(l) for l in open(log) if l.strip()]
+        if any(x["msgs"] for x in recs):
+            ended = p.poll() is None
+            break
+        time.sleep(0.1)
+    print("idle-end", ended)
+p.stdin.close()
+p.stdout.read()
+p.wait(timeout=60)
+print("exit", p.returncode)
+PY
+# mkmsgs N: queued messages rp0000.. with "token tN" bodies
+mkmsgs() {
+	mkdir -p "$T_HOME/queue/mess/7"
+	i=0
+	while [ $i -lt "$1" ]; do
+		id=$(printf 'rp%04d' $i)
+		{ printf 'I%s\0Fs@here.test\0Tr@remote.test\0\0' "$id"
+		  printf 'Subject: %s\n\ntoken t%s\n' "$id" $i; } \
+		    >"$T_HOME/queue/mess/7/$id"
+		chown quailq:quail "$T_HOME/queue/mess/7/$id"
+		chmod 640 "$T_HOME/queue/mess/7/$id"
+		i=$((i + 1))
+	done
+}
+# rsrun N IDLE: quail-rspawn over N messages; replies in $W/rs
+rsrun() {
+	python3 "$W/rsdrive.py" "$T_BIN" "$1" "$2" "$LOG" >"$W/rs" 2>"$W/rs.err"
+}
+allk() { # N: every one of N replies is K, exit 0
+	[ "$(grep -c '^[0-9]* K ' "$W/rs")" = "$1" ] && grep -qx 'exit 0' "$W/rs"
+}
+mkmsgs 10
+
+peer '{"ehlo": ["PIPELINING"]}'
+route "remote.test:127.0.0.1:$PORT"
+echo 2 >"$C/concurrencyperdomain"
+rsrun 10 0
+allk 10
+t_ok $? "reuse: 10 messages to one destination delivered"
+t_is "$(q '1 <= len(s) <= 2')" True \
+    "reuse: at most concurrencyperdomain (2) connections ($(q 'len(s)'))"
+t_is "$(q 'sum(x["msgs"] for x in s)')" 10 "reuse: 10 messages over them"
+t_is "$(q 'sorted(t for x in s for t in x["tokens"]) == sorted("t%d" % i for i in range(10))')" \
+    True "reuse: each message's own body"
+t_is "$(q 'all(x["cmds"].count("RSET") == x["msgs"] - 1 for x in s)')" True \
+    "reuse: RSET before every further transaction"
+t_is "$(q 'all(x["cmds"][-1] == "QUIT" for x in s)')" True \
+    "reuse: QUIT at the end of each session"
+
+peer '{"ehlo": ["PIPELINING"], "drop_after": 3}'
+route "remote.test:127.0.0.1:$PORT"
+echo 1 >"$C/concurrencyperdomain"
+rsrun 10 0
+allk 10
+t_ok $? "peer dropping the connection after 3 messages: all 10 delivered"
+t_is "$(q 'len(s)')-$(q 'sum(x["msgs"] for x in s)')" 4-10 \
+    "dropped: a fresh connection after each drop (3+3+3+1)"
+t_is "$(q 'sorted(t for x in s for t in x["tokens"]) == sorted("t%d" % i for i in range(10))')" \
+    True "dropped: every message once"
+
+peer '{"ehlo": ["PIPELINING"], "drop_in_data": true, "lifetime": 60}'
+route "remote.test:127.0.0.1:$PORT"
+rsrun 3 0
+t_is "$(grep -c '^[0-9]* Z 4.4.2 .*connection lost during DATA' "$W/rs")" 3 \
+    "connection lost in DATA on every session: Z for each message"
+t_is "$(q 'len(s)')" 3 "a fresh connection for each message after a loss"
+
+peer '{"ehlo": ["PIPELINING"]}'
+route "remote.test:127.0.0.1:$PORT"
+rsrun 1 1
+t_is "$(grep -c '^0 K ' "$W/rs")$(grep 'idle-end' "$W/rs")" "1idle-end True" \
+    "idle session closed by quail-rspawn while its input is still open"
+t_is "$(q 's[0]["cmds"][-1]')" QUIT "idle timeout: QUIT seen"
+rm -f "$C/concurrencyperdomain"
 
 t_done
