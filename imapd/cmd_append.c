@@ -35,8 +35,9 @@ append_opts(struct imap_cmd *c, struct folder *tf, uint32_t *fl, uint32_t *kw,
 	*fl = *kw = 0;
 	*date = 0;
 	if (i < c->n - 1 && a[i].type == ARG_LIST) {
-		if (flags_parse(tf, a[i].list, a[i].n, fl, kw) < 0)
-			return -1;
+		int k = flags_parse(tf, a[i].list, a[i].n, fl, kw);
+		if (k < 0)
+			return k;
 		i++;
 	}
 	if (i < c->n - 1) {
@@ -98,6 +99,7 @@ cmd_append(struct imap_cmd *c)
 	struct folder t, *tf = &t;
 	bool own = false;
 	enum cmd_res r = CMD_NO;
+	int k;
 
 	if (c->n < 2 || c->n > 4)
 		return CMD_BAD;
@@ -119,8 +121,8 @@ cmd_append(struct imap_cmd *c)
 		c->resp = "Cannot open mailbox";
 		goto out;
 	}
-	if (append_opts(c, tf, &fl, &kw, &date) < 0)
-		r = CMD_BAD;
+	if ((k = append_opts(c, tf, &fl, &kw, &date)) < 0)
+		r = k == -2 ? limit_keywords(c) : CMD_BAD;
 	else if (over_quota(s, msg->len)) {
 		memcpy(c->code, "OVERQUOTA", sizeof "OVERQUOTA");
 		c->resp = "Quota exceeded";

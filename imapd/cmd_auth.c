@@ -5,6 +5,7 @@
  * passwords are wiped as soon as they are sent. */
 #include <string.h>
 #include "imapd.h"
+#include "base64.h"
 #include "die.h"
 #include "exitcode.h"
 #include "starttls.h"
@@ -167,56 +168,12 @@ cmd_login(struct imap_cmd *c)
 	return r;
 }
 
-static int
-b64val(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes base64 in place; returns the length or -1. */
-static long
-b64_decode(unsigned char *p, size_t len)
-{
-	size_t i, o = 0;
-	unsigned acc = 0;
-	int bits = 0, pad = 0;
-
-	for (i = 0; i < len; i++) {
-		int v;
-		if (p[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || (v = b64val(p[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			p[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	if ((len % 4) != 0 || pad > 2)
-		return -1;
-	return (long)o;
-}
-
 enum cmd_res
 cmd_authenticate(struct imap_cmd *c)
 {
 	struct buf line = BUF_INIT(IMAP_LINE_MAX);
 	unsigned char *p;
-	size_t len, a, b;
+	size_t len, dlen, a, b;
 	long n;
 	enum cmd_res r;
 
@@ -250,7 +207,8 @@ cmd_authenticate(struct imap_cmd *c)
 			return CMD_BAD;
 		}
 	}
-	n = b64_decode(p, len);
+	/* in place: the decoded bytes replace the base64 */
+	n = base64_decode(p, len, p, len, &dlen) == 0 ? (long)dlen : -1;
 	r = CMD_BAD;
 	if (n >= 0) {
 		/* authzid NUL authcid NUL passwd (RFC 4616) */

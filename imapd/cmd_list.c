@@ -59,26 +59,48 @@ has_name(const struct names *l, const char *s)
 	       bsearch(&s, l->v, l->n, sizeof *l->v, cmpstr) != NULL;
 }
 
-/* Pattern match, '*' anything, '%' anything but '.'.  Bounded
- * backtracking: depth limited by the pattern's wildcards. */
-static bool
-match(const char *p, const char *s, int budget)
+/* Pattern match, '*' anything, '%' anything but '.' (RFC 3501 6.3.8),
+ * run as a set of pattern positions over the name: O(pattern x name)
+ * whatever the wildcards (a backtracking matcher is exponential in
+ * "*a*a*a...b").  Patterns longer than LIST_PAT_MAX match nothing. */
+#define LIST_PAT_MAX 1024
+
+static void
+closure(const char *p, size_t pl, bool *st)
 {
-	if (budget <= 0)
+	size_t i;
+
+	for (i = 0; i < pl; i++)
+		if (st[i] && (p[i] == '*' || p[i] == '%'))
+			st[i + 1] = true;
+}
+
+static bool
+match(const char *p, const char *s)
+{
+	bool cur[LIST_PAT_MAX + 1], nxt[LIST_PAT_MAX + 1], any = true;
+	size_t pl = strlen(p), i;
+
+	if (pl > LIST_PAT_MAX)
 		return false;
-	for (; *p; p++, s++) {
-		if (*p == '*' || *p == '%') {
-			for (;; s++) {
-				if (match(p + 1, s, budget - 1))
-					return true;
-				if (*s == 0 || (*p == '%' && *s == '.'))
-					return false;
-			}
+	memset(cur, 0, pl + 1);
+	cur[0] = true;
+	closure(p, pl, cur);
+	for (; *s && any; s++) {
+		memset(nxt, 0, pl + 1);
+		any = false;
+		for (i = 0; i < pl; i++) {
+			if (!cur[i])
+				continue;
+			if (p[i] == '*' || (p[i] == '%' && *s != '.'))
+				any = nxt[i] = true;
+			else if (p[i] == *s)
+				any = nxt[i + 1] = true;
 		}
-		if (*s != *p)
-			return false;
+		closure(p, pl, nxt);
+		memcpy(cur, nxt, pl + 1);
 	}
-	return *s == 0;
+	return any && cur[pl];
 }
 
 static bool
@@ -88,7 +110,7 @@ pmatch(const char *pat, const char *name)
 	if (strcmp(name, "INBOX") == 0 &&
 	    str_caseeq(pat, strlen(pat), "INBOX", 5))
 		return true;
-	return match(pat, name, 64);
+	return match(pat, name);
 }
 
 static void

@@ -40,6 +40,11 @@ cmd_create(struct imap_cmd *c)
 		c->args[0].len--; /* "a.b." creates a.b (RFC 3501 6.3.3) */
 	if (cmd_mbox_arg(c, &c->args[0], &name, &path) < 0)
 		goto out;
+	if (!mbox_newname_ok((char *)name.p)) {
+		memcpy(c->code, "CANNOT", sizeof "CANNOT");
+		c->resp = "Invalid mailbox name (modified UTF-7, no * or %)";
+		goto out;
+	}
 	if (strcmp((char *)name.p, "INBOX") == 0 ||
 	    access((char *)path.p, F_OK) == 0) {
 		memcpy(c->code, "ALREADYEXISTS", sizeof "ALREADYEXISTS");
@@ -206,7 +211,11 @@ cmd_rename(struct imap_cmd *c)
 	if (cmd_mbox_arg(c, &c->args[0], &fn, &fp) < 0 ||
 	    cmd_mbox_arg(c, &c->args[1], &tn, &tp) < 0)
 		goto out;
-	if (!maildir_exists((char *)fp.p)) {
+	if (strcmp((char *)tn.p, "INBOX") != 0 &&
+	    !mbox_newname_ok((char *)tn.p)) {
+		memcpy(c->code, "CANNOT", sizeof "CANNOT");
+		c->resp = "Invalid mailbox name (modified UTF-7, no * or %)";
+	} else if (!maildir_exists((char *)fp.p)) {
 		memcpy(c->code, "NONEXISTENT", sizeof "NONEXISTENT");
 		c->resp = "No such mailbox";
 	} else if (strcmp((char *)tn.p, "INBOX") == 0 ||

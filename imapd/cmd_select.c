@@ -200,6 +200,14 @@ static const struct sysflag sys[] = {{"\\Seen", FL_SEEN},
     {"\\Deleted", FL_DELETED}, {"\\Draft", FL_DRAFT},
     {"$Forwarded", FL_FORWARDED}};
 
+enum cmd_res
+limit_keywords(struct imap_cmd *c)
+{
+	memcpy(c->code, "LIMIT", sizeof "LIMIT");
+	c->resp = "Too many keywords in this mailbox";
+	return CMD_NO;
+}
+
 int
 flags_parse(struct folder *f, const struct imap_arg *a, size_t n,
     uint32_t *fl_r, uint32_t *kw_r)
@@ -223,9 +231,11 @@ flags_parse(struct folder *f, const struct imap_arg *a, size_t n,
 			return -1; /* \Recent and unknown system flags */
 		if (has_any(a[i].p, a[i].len, "*%]\\(){\""))
 			return -1;
-		kw = f ? folder_keyword(f, a[i].p, a[i].len, true) : -1;
-		if (kw >= 0)
-			*kw_r |= 1u << kw;
+		if (f == NULL)
+			continue;
+		if ((kw = folder_keyword(f, a[i].p, a[i].len, true)) < 0)
+			return -2; /* table full: never drop a keyword */
+		*kw_r |= 1u << kw;
 	}
 	return 0;
 }

@@ -75,6 +75,7 @@ cmd_store(struct imap_cmd *c)
 	const struct imap_arg *fl;
 	struct change ch;
 	size_t *idx, n, i, nfl, fails = 0;
+	int k;
 
 	if (c->n < 3 || store_item(&c->args[1], &ch) < 0)
 		return CMD_BAD;
@@ -90,7 +91,9 @@ cmd_store(struct imap_cmd *c)
 		c->resp = "Mailbox is read-only";
 		return CMD_NO;
 	}
-	if (flags_parse(f, fl, nfl, &ch.bits, &ch.kw) < 0) {
+	if ((k = flags_parse(f, fl, nfl, &ch.bits, &ch.kw)) < 0) {
+		if (k == -2)
+			return limit_keywords(c);
 		c->resp = "Invalid flag";
 		return CMD_BAD;
 	}

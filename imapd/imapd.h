@@ -183,6 +183,8 @@ void cache_add(struct folder *f, size_t i, const void *hdr, size_t n);
 /* IMAP name -> folder path under root; NULL when the name is invalid. */
 int mbox_path(const char *root, const char *name, struct buf *out);
 bool mbox_name_ok(const char *name);
+/* Also valid modified UTF-7 without wildcards: for CREATE and RENAME. */
+bool mbox_newname_ok(const char *name);
 
 /* ---- the session ---- */
 enum imap_state {
@@ -323,8 +325,12 @@ enum cmd_res cmd_getquota(struct imap_cmd *c);
 enum cmd_res cmd_getquotaroot(struct imap_cmd *c);
 
 /* helpers shared by handlers */
+/* Flag list -> bits; keywords are added to f's table (f NULL: keywords
+ * ignored).  0; -1 on a bad flag; -2 when f's keyword table is full. */
 int flags_parse(struct folder *f, const struct imap_arg *a, size_t n,
     uint32_t *fl_r, uint32_t *kw_r);
+/* NO [LIMIT] for a full keyword table (RFC 5530). */
+enum cmd_res limit_keywords(struct imap_cmd *c);
 /* Resolve a sequence set (UID or seq) to message indexes. */
 int cmd_msgset(struct imap_cmd *c, const struct imap_arg *a, bool uid,
     size_t **idx_r, size_t *n_r);

@@ -30,6 +30,39 @@ mbox_name_ok(const char *name)
 	return prev != '.';
 }
 
+static bool
+is_b64(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '+' || c == ',';
+}
+
+/* A name a client may create: printable US-ASCII in modified UTF-7
+ * (RFC 3501 5.1.3: "&-" or "&" base64 "-"; a run of 8n+1, 8n+4 or 8n+6
+ * base64 letters is not whole UTF-16 units) and no LIST wildcard. */
+bool
+mbox_newname_ok(const char *name)
+{
+	size_t i, k;
+
+	for (i = 0; name[i]; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c < 0x20 || c > 0x7e || c == '*' || c == '%')
+			return false;
+		if (c != '&')
+			continue;
+		for (k = i + 1; is_b64((unsigned char)name[k]); k++)
+			;
+		if (name[k] != '-')
+			return false;
+		k -= i + 1;
+		if (k % 8 == 1 || k % 8 == 4 || k % 8 == 6)
+			return false;
+		i += k + 1;
+	}
+	return mbox_name_ok(name);
+}
+
 int
 mbox_path(const char *root, const char *name, struct buf *out)
 {

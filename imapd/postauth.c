@@ -4,7 +4,8 @@
  * created when missing.  On the first login the special-use folders
  * (RFC 6154) Sent, Drafts, Trash and Junk are created; the marker file
  * "quail-specialuse" records that, so folders the user deletes later
- * stay deleted. */
+ * stay deleted.  Input the client pipelined after its LOGIN arrives on
+ * the pending descriptor (preauth.c) and is read first. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,7 +16,8 @@
 #include "exitcode.h"
 #include "maildir.h"
 
-void session_start(struct session *s, int statusfd, const char *tag);
+void session_start(
+    struct session *s, int statusfd, const char *tag, int pendfd);
 
 static const char *const special[] = {"Sent", "Drafts", "Trash", "Junk"};
 
@@ -47,8 +49,29 @@ create_special(struct session *s)
 	buf_free(&p);
 }
 
+/* The input the pre-login process had read past the login command
+ * (pipelined commands), on pendfd until end of file; it wrote at most
+ * its buffer, which is the size of ours.  It comes before anything
+ * still unread on fd 0. */
+static void
+read_pending(struct session *s, int pendfd)
+{
+	struct io p;
+	ssize_t r;
+
+	io_init(&p, pendfd, s->inmem, sizeof s->inmem, IMAP_DATA_TIMEOUT);
+	do
+		r = p.len < p.cap ? io_fill(&p) : 0;
+	while (r > 0);
+	if (r < 0)
+		die_sys(EXIT_TEMP, "unable to read the pending input");
+	s->in.pos = 0;
+	s->in.len = p.len;
+	close(pendfd);
+}
+
 void
-session_start(struct session *s, int statusfd, const char *tag)
+session_start(struct session *s, int statusfd, const char *tag, int pendfd)
 {
 	const char *md = getenv("MAILDIR"), *home = getenv("HOME");
 	struct buf r = BUF_INIT(MAILDIR_PATH_MAX);
@@ -79,5 +102,7 @@ session_start(struct session *s, int statusfd, const char *tag)
 	if (write(statusfd, "K", 1) != 1)
 		die_sys(EXIT_TEMP, "unable to report the session start");
 	close(statusfd);
+	if (pendfd >= 0)
+		read_pending(s, pendfd);
 	log_info("login user=%s", getenv("USER") ? getenv("USER") : "?");
 }

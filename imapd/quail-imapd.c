@@ -4,7 +4,8 @@
  * checkpassword program (preauth.c).  After login ("-s FD TAG", exec'd
  * by quail-auth) it runs as the mailbox owner in $MAILDIR or
  * $HOME/Maildir.  fds: 0/1 the client, 2 the log; session mode: FD
- * receives 'K' once the session has taken over.  Reads control/
+ * receives 'K' once the session has taken over, "-p FD" brings the
+ * client's pipelined input read before the login.  Reads control/
  * databytes, imapdrequiretls.  Exits 0 after LOGOUT or EOF, 111 on
  * errors and timeouts.  Trust: everything on fd 0 is hostile. */
 #include <stdlib.h>
@@ -22,7 +23,8 @@
 #include <signal.h>
 
 void preauth_split(struct session *s, char **checkpw);
-void session_start(struct session *s, int statusfd, const char *tag);
+void session_start(
+    struct session *s, int statusfd, const char *tag, int pendfd);
 
 static struct session sess;
 
@@ -42,6 +44,34 @@ read_control(struct session *s)
 	buf_free(&b);
 }
 
+static int
+fd_arg(const char *a)
+{
+	unsigned long fd;
+
+	if (a == NULL || scan_ulong_all(a, strlen(a), &fd) < 0 || fd > 1000)
+		die(EXIT_PERM, "usage: quail-imapd -s FD TAG [-p FD] [-t]");
+	return (int)fd;
+}
+
+/* "-s FD TAG [-p FD] [-t]": the session after a login (preauth.c). */
+static _Noreturn void
+session_mode(struct session *s, int argc, char **argv)
+{
+	int statusfd = fd_arg(argv[2]), pendfd = -1, i;
+
+	for (i = 4; i < argc; i++)
+		if (strcmp(argv[i], "-t") == 0)
+			s->tls = true;
+		else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc)
+			pendfd = fd_arg(argv[++i]);
+		else
+			(void)fd_arg(NULL);
+	session_start(s, statusfd, argv[3], pendfd);
+	session_loop(s);
+	_exit(EXIT_TEMP);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -56,15 +86,8 @@ main(int argc, char **argv)
 	sig_ignore(SIGPIPE);
 	session_init(s, 0, 1);
 	read_control(s);
-	if (argc >= 4 && strcmp(argv[1], "-s") == 0) {
-		unsigned long fd;
-		if (scan_ulong_all(argv[2], strlen(argv[2]), &fd) < 0 ||
-		    fd > 1000)
-			die(EXIT_PERM, "usage: quail-imapd -s FD TAG [-t]");
-		s->tls = argc >= 5 && strcmp(argv[4], "-t") == 0;
-		session_start(s, (int)fd, argv[3]);
-		session_loop(s);
-	}
+	if (argc >= 4 && strcmp(argv[1], "-s") == 0)
+		session_mode(s, argc, argv);
 	if (i < argc && strcmp(argv[i], "-t") == 0) {
 		tls = true;
 		i++;

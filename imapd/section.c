@@ -107,8 +107,10 @@ is_type(const struct mime_part *p, const char *t, const char *st)
 	           str_caseeq(p->subtype, p->subtype_len, st, strlen(st)));
 }
 
+/* Part num of part cur, or -1.  *leaf_r: the result is the body of a
+ * non-multipart message (its part 1), which has no parts of its own. */
 static int
-step(const struct mime *m, int cur, unsigned long num)
+step(const struct mime *m, int cur, unsigned long num, bool *leaf_r)
 {
 	const struct mime_part *p = &m->part[cur];
 	int c;
@@ -123,8 +125,10 @@ step(const struct mime *m, int cur, unsigned long num)
 			num--;
 		return c;
 	}
-	if (num == 1 && p->is_message)
+	if (num == 1 && p->is_message) {
+		*leaf_r = true;
 		return cur;
+	}
 	return -1;
 }
 
@@ -156,6 +160,7 @@ fetch_section(const char *msg, size_t len, const struct mime *m,
 	struct secspec ss;
 	const struct mime_part *t;
 	int cur = 0;
+	bool leaf = false;
 	size_t i;
 
 	if (parse_spec(sec, slen, &ss) < 0)
@@ -168,7 +173,7 @@ fetch_section(const char *msg, size_t len, const struct mime *m,
 		return 0;
 	}
 	for (i = 0; i < ss.nnum && cur >= 0; i++)
-		cur = step(m, cur, ss.num[i]);
+		cur = leaf ? -1 : step(m, cur, ss.num[i], &leaf);
 	if (cur < 0) { /* RFC 3501: a missing part is empty, not an error */
 		*p_r = "";
 		*n_r = 0;

@@ -53,8 +53,11 @@ str_casestarts(const void *s, size_t len, const char *prefix)
 size_t
 str_chr(const void *s, size_t len, int c)
 {
-	const unsigned char *p = memchr(s, c, len);
+	const unsigned char *p;
 
+	if (len == 0) /* memchr(NULL, c, 0) is undefined */
+		return 0;
+	p = memchr(s, c, len);
 	return p ? (size_t)(p - (const unsigned char *)s) : len;
 }
 

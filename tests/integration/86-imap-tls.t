@@ -74,7 +74,8 @@ m.logout()
 s = socket.create_connection(("127.0.0.1", ps), 20)
 f = s.makefile("rb")
 f.readline()
-s.sendall(b"t1 STARTTLS\r\nt2 LOGIN alice@example.org secret\r\n")
+s.sendall(b"t1 STARTTLS\r\nt2 LOGIN alice@example.org secret\r\n"
+          b"t2b SELECT INBOX\r\n")
 line = f.readline()
 res(line.startswith(b"t1 OK"), "STARTTLS OK")
 t = ctx.wrap_socket(s, server_hostname="localhost")
@@ -82,6 +83,19 @@ t.sendall(b"t3 NOOP\r\n")
 tf = t.makefile("rb")
 line = tf.readline()
 res(line.startswith(b"t3 OK"), "first reply under TLS is to t3 (t2 discarded)")
+# pipelined after LOGIN under TLS: reaches the session; the plaintext
+# t2b sent before STARTTLS never runs
+t.sendall(b"t4 LOGIN alice@example.org secret\r\nt5 SELECT INBOX\r\n"
+          b"t6 LOGOUT\r\n")
+out = b""
+while not out.endswith(b"t6 OK LOGOUT completed\r\n"):
+    line = tf.readline()
+    if not line:
+        break
+    out += line
+res(b"t4 OK" in out and b"t5 OK [READ-WRITE]" in out and b"t6 OK" in out
+    and b"t2b" not in out, "under TLS: commands pipelined after LOGIN run, "
+    "pre-STARTTLS plaintext does not")
 t.close()
 open(control + "/imapdrequiretls", "w").write("1\n")
 m = imaplib.IMAP4("127.0.0.1", ps)

@@ -134,6 +134,11 @@ test_str_scan(void)
 	ok(str_casestarts("MAIL FROM:<>", 12, "mail from:"), "casestarts");
 	is_int(str_chr("abc", 3, 'c'), 2, "str_chr");
 	is_int(str_chr("abc", 3, 'z'), 3, "str_chr miss");
+	{
+		const char *volatile nul = NULL;
+		is_int(
+		    str_chr(nul, 0, 'x'), 0, "str_chr on an empty NULL slice");
+	}
 	is_int(str_rchr("a@b@c", 5, '@'), 3, "str_rchr");
 	is_int(scan_ulong("123x", 4, &u), 3, "scan_ulong stops");
 	is_int(u, 123, "scan_ulong value");

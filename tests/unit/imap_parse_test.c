@@ -165,6 +165,58 @@ test_seqset(void)
 	is_int(seqset_parse("4294967296", 10, 9, &s), -1, "overflow refused");
 	is_int(seqset_parse("*", 1, 0, &s), 0, "* in an empty folder");
 	ok(!seqset_has(&s, 0), "... matches nothing");
+	is_int(seqset_parse("*:*", 3, 7, &s), 0, "*:*");
+	ok(seqset_has(&s, 7) && !seqset_has(&s, 6), "*:* is only the last");
+	is_int(seqset_parse("4294967295", 10, 9, &s), 0, "2^32-1 accepted");
+	ok(seqset_has(&s, 4294967295u) && !seqset_has(&s, 9), "... as itself");
+	is_int(seqset_parse("4294967295:1", 12, 9, &s), 0, "2^32-1:1");
+	ok(seqset_has(&s, 1) && seqset_has(&s, 4294967295u), "... normalised");
+	is_int(seqset_parse("99999999999999999999", 20, 9, &s), -1,
+	    "20 digits refused");
+	is_int(seqset_parse("7:*", 3, 3, &s), 0, "7:* with * = 3");
+	ok(seqset_has(&s, 3) && !seqset_has(&s, 2), "... is 3:7 (RFC 3501 9)");
+	is_int(seqset_parse("", 0, 3, &s), -1, "empty set refused");
+	is_int(seqset_parse("1:", 2, 3, &s), -1, "open range refused");
+	is_int(seqset_parse("-1", 2, 3, &s), -1, "negative refused");
+}
+
+struct ncase {
+	const char *name;
+	bool old, create; /* mbox_name_ok, mbox_newname_ok */
+};
+
+static const struct ncase names[] = {
+    {"Sent", true, true},
+    {"a.b", true, true},
+    {"~x", true, true},
+    {"caf&AOk-", true, true},
+    {"&-", true, true},
+    {"..", false, false},
+    {"a..b", false, false},
+    {".hidden", false, false},
+    {"a.", false, false},
+    {"a/b", false, false},
+    {"a\x01b", false, false},
+    {"a\x7f", false, false},
+    {"&bad", true, false},
+    {"&AOk", true, false},
+    {"&A-", true, false},
+    {"a*b", true, false},
+    {"c%", true, false},
+    {"caf\xc3\xa9", true, false},
+};
+
+static void
+test_names(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		is_int(
+		    mbox_name_ok(names[i].name), names[i].old, names[i].name);
+		is_int(mbox_newname_ok(names[i].name), names[i].create,
+		    names[i].name);
+	}
 }
 
 static void
@@ -195,6 +247,7 @@ main(void)
 	test_hostile();
 	test_literal_tail();
 	test_seqset();
+	test_names();
 	test_dates();
 	done_testing();
 }
