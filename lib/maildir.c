@@ -1,4 +1,5 @@
-/* maildir.c: Maildir delivery (tmp, fsync, link into new/ or cur/) and
+/* maildir.c: Maildir delivery (tmp, write out, link into new/ or cur/,
+ * one fsync, or two where durable.h says so) and
  * Maildir++ maildirsize quotas.  See maildir.h for the contracts.
  * Trust: runs as the mailbox owner; names come only from our own unique
  * name generator, never from message data.  Every path is bounded by
@@ -13,6 +14,7 @@
 
 #include "atomic.h"
 #include "buf.h"
+#include "durable.h"
 #include "fmt.h"
 #include "maildir.h"
 #include "scan.h"
@@ -292,9 +294,10 @@ maildir_abort(struct maildir_tmp *t)
 }
 
 /* link tmp/base to sub/name (rename where the filesystem has no hard
- * links), then fsync sub/ so the new entry is durable. */
+ * links), then make the new entry durable: fsync of sub/, or of the file
+ * whose journal commit holds the link (durable.h). */
 static int
-publish(struct maildir_tmp *t, const char *sub, const char *name)
+publish(struct maildir_tmp *t, const char *sub, const char *name, bool strict)
 {
 	char from[MAILDIR_PATH_MAX], to[MAILDIR_PATH_MAX];
 	char rel[MAILDIR_NAME_MAX * 2 + 8];
@@ -318,7 +321,7 @@ publish(struct maildir_tmp *t, const char *sub, const char *name)
 	} else {
 		return -1;
 	}
-	if (atomic_syncdir(to) < 0) {
+	if (durable_finish(t->fd, to, strict) < 0) {
 		unlink(to);
 		return -1;
 	}
@@ -330,19 +333,21 @@ maildir_commit(struct maildir_tmp *t, const char *sub, const char *info,
     struct buf *name_r)
 {
 	struct buf name = BUF_INIT(MAILDIR_NAME_MAX);
-	int r = -1;
+	bool strict;
 
-	if (flush_tmp(t) < 0 || fsync(t->fd) < 0)
+	if (flush_tmp(t) < 0)
 		goto fail;
-	r = close(t->fd);
-	t->fd = -1;
-	if (r < 0)
+	strict = durable_strict(t->fd);
+	if (durable_prepare(t->fd, strict) < 0)
 		goto fail;
 	if (maildir_sizename(&name, t->base, t->size, t->vsize) < 0 ||
 	    (info && buf_cats(&name, info) < 0) || buf_cstr(&name) < 0)
 		goto fail;
-	if (publish(t, sub, (const char *)name.p) < 0)
+	if (publish(t, sub, (const char *)name.p, strict) < 0)
 		goto fail;
+	/* delivered and durable: a close error can no longer undo that */
+	(void)close(t->fd);
+	t->fd = -1;
 	if (name_r && buf_copy(name_r, name.p, name.len) < 0) {
 		buf_free(&name);
 		return -1; /* delivered; only the name could not be returned */

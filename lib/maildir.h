@@ -4,9 +4,11 @@
  * Delivery (the maildir spec, with Dovecot/Courier size tags):
  *   maildir_open_tmp   create DIR/tmp/T.M<usec>P<pid>Q<n>.HOST (O_EXCL)
  *   maildir_write      append bytes (counted: S = bytes, W = bytes + LFs)
- *   maildir_commit     flush, fsync, close, link to DIR/SUB/NAME,S=s,W=w
- *                      (plus INFO, e.g. ":2,S" for cur/), unlink tmp,
- *                      fsync SUB.  Only then is the delivery complete.
+ *   maildir_commit     flush, write out (durable_prepare), link to
+ *                      DIR/SUB/NAME,S=s,W=w (plus INFO, e.g. ":2,S" for
+ *                      cur/), unlink tmp, fsync the file (or fsync, link,
+ *                      fsync SUB: lib/durable.h), close.  Only then is the
+ *                      delivery complete.
  *   maildir_abort      close and unlink the tmp file.
  * A failed call leaves nothing visible in new/ or cur/.
  *

@@ -2,30 +2,8 @@
  * phrases; RFC 2047 encoded words for 8-bit names). */
 #include <string.h>
 
+#include "base64.h"
 #include "inject.h"
-
-static int
-b64(struct buf *out, const unsigned char *s, size_t len)
-{
-	static const char t[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	unsigned v;
-
-	for (i = 0; i < len; i += 3) {
-		v = (unsigned)s[i] << 16;
-		if (i + 1 < len)
-			v |= (unsigned)s[i + 1] << 8;
-		if (i + 2 < len)
-			v |= s[i + 2];
-		if (buf_catc(out, t[v >> 18]) < 0 ||
-		    buf_catc(out, t[(v >> 12) & 63]) < 0 ||
-		    buf_catc(out, i + 1 < len ? t[(v >> 6) & 63] : '=') < 0 ||
-		    buf_catc(out, i + 2 < len ? t[v & 63] : '=') < 0)
-			return -1;
-	}
-	return 0;
-}
 
 int
 inj_phrase(struct buf *out, const char *s, size_t len)
@@ -52,7 +30,7 @@ inj_phrase(struct buf *out, const char *s, size_t len)
 				e--; /* whole UTF-8 characters only */
 			if ((i > 0 && buf_catc(out, ' ') < 0) ||
 			    buf_cats(out, "=?UTF-8?B?") < 0 ||
-			    b64(out, clean + i, e - i) < 0 ||
+			    base64_encode(out, clean + i, e - i) < 0 ||
 			    buf_cats(out, "?=") < 0)
 				return -1;
 		}

@@ -1,6 +1,7 @@
-/* qqwrite.c: quail-queue's file: create in tmp/, write, fsync, link into
- * mess/NN/, fsync mess/NN, todo/ID, trigger (quail-queue.8 gives the
- * crash-safety argument for each step).  Paths are relative to the
+/* qqwrite.c: quail-queue's file: create in tmp/, write, write out, link
+ * into mess/NN/, fsync it (or fsync, link, fsync mess/NN: lib/durable.h),
+ * todo/ID, trigger (quail-queue.8 gives the crash-safety argument for
+ * each step).  Paths are relative to the
  * queue directory, which is the current directory.
  * Trust: runs as quailq for any local caller; the caller chooses at most
  * the id, and only an id that is valid and names no existing message. */
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "durable.h"
 #include "fmt.h"
 #include "qq.h"
 
@@ -141,23 +143,6 @@ qq_file_write(struct qq_file *f, const void *p, size_t n)
 	return 0;
 }
 
-/* Step 5: make the new directory entry in mess/NN durable. */
-static int
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	if (fsync(fd) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return close(fd);
-}
-
 /* Step 6b: poke quail-send.  No reader (ENXIO) or a full FIFO (EAGAIN) is
  * fine: quail-send finds todo/ID when it next looks. */
 static void
@@ -174,18 +159,25 @@ trigger(void)
 int
 qq_file_commit(struct qq_file *f)
 {
+	bool strict;
 	int fd;
 
-	if (flush(f) || fsync(f->fd) < 0 || close(f->fd) < 0)
-		return QQ_WRITE; /* step 3 */
-	f->fd = -1;
+	if (flush(f))
+		return QQ_WRITE;
+	/* step 3: strict: fsync; else the data written out, no commit yet */
+	strict = durable_strict(f->fd);
+	if (durable_prepare(f->fd, strict) < 0)
+		return QQ_WRITE;
 	/* step 4: link, not rename: it refuses to replace an existing name */
 	if (link(f->tmp, f->mess) < 0)
 		return QQ_MESS;
 	qq_stage = ST_MESS;
 	(void)unlink(f->tmp);
-	if (sync_dir(f->dir) < 0)
-		return QQ_MESS; /* step 5 */
+	/* step 5: fsync(mess/NN), or fsync(file) whose journal commit holds
+	 * the link (lib/durable.h) */
+	if (durable_finish(f->fd, f->dir, strict) < 0 || close(f->fd) < 0)
+		return QQ_MESS;
+	f->fd = -1;
 	fd = open(f->todo,
 	    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || close(fd) < 0)

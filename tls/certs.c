@@ -21,6 +21,7 @@
 #include "auto.h"
 #include "control.h"
 #include "die.h"
+#include "file.h"
 #include "fmt.h"
 #include "str.h"
 #include "tls.h"
@@ -37,35 +38,7 @@
 static int
 read_file(struct buf *b, const char *path)
 {
-	struct stat st = {0};
-	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	buf_reset(b);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > TLS_PEM_MAX) {
-		int e = errno;
-		if (!S_ISREG(st.st_mode))
-			e = EINVAL;
-		else if (st.st_size > TLS_PEM_MAX)
-			e = EMSGSIZE;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (buf_ready(b, (size_t)st.st_size + 1) < 0) {
-		close(fd);
-		return -1;
-	}
-	while ((r = read(fd, b->p + b->len, b->cap - b->len)) > 0) {
-		b->len += (size_t)r;
-		if (b->len == b->cap)
-			break;
-	}
-	close(fd);
-	return r < 0 ? -1 : 1;
+	return file_read(b, path, TLS_PEM_MAX);
 }
 
 static int

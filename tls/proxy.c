@@ -26,7 +26,8 @@
 
 struct tls_sess {
 	const struct tls_conf *c;
-	SSL_CTX *ctx;
+	struct tls_certs *certs; /* PEM bytes read as root, parsed on demand */
+	SSL_CTX *ctx;            /* NULL until the first handshake */
 	SSL *ssl;
 	int to_child, from_child, ctl;
 	pid_t child;
@@ -222,6 +223,28 @@ starttls_flush(struct tls_sess *s, const unsigned char *rep, size_t n)
 	return n ? plain_out(s, rep, n) : 0;
 }
 
+/* The server context, made at the first handshake: a STARTTLS session
+ * that never asks for TLS costs no OpenSSL initialisation and no
+ * certificate parsing (doc/ARCHITECTURE.md, "quail-tls").  NULL (the
+ * reason logged and in s->err) when the certificate is unusable. */
+static SSL_CTX *
+ctx_get(struct tls_sess *s)
+{
+	if (s->ctx)
+		return s->ctx;
+	buf_reset(&s->err);
+	s->ctx = tls_ctx_new(s->certs, &s->certs->def, &s->err);
+	if (s->ctx == NULL) {
+		if (buf_cstr(&s->err) < 0)
+			die_nomem();
+		log_line(
+		    "error", "default certificate: %s", (const char *)s->err.p);
+		return NULL;
+	}
+	tls_ctx_sni(s->ctx, s->certs);
+	return s->ctx;
+}
+
 /* STARTTLS, step 2: forget every plaintext byte the client sent after
  * the request (those in c2p, and those in the old pipe, which the child
  * drops by replacing its fd 0), handshake, answer on the control
@@ -248,6 +271,13 @@ starttls(struct tls_sess *s, const unsigned char *rep, size_t n)
 	if (proc_pipe(np) < 0 || proc_nonblock(np[1], true) < 0)
 		die_sys(111, "unable to make a pipe");
 	s->to_child = np[1];
+	if (ctx_get(s) == NULL) {
+		ctl_fail(s, (const char *)s->err.p);
+		s->why = "no usable certificate";
+		s->dead = true;
+		close(np[0]);
+		return;
+	}
 	s->ssl = SSL_new(s->ctx);
 	if (s->ssl == NULL || !SSL_set_rfd(s->ssl, 0) ||
 	    !SSL_set_wfd(s->ssl, 1) ||
@@ -401,21 +431,29 @@ finished(const struct tls_sess *s)
 	return s->dead || (s->child_eof && s->p2c_len == 0);
 }
 
-/* Reaps the child within a few seconds (it has lost every descriptor to
- * us, so it is ending); its exit code becomes ours. */
+/* Reaps the child within about five seconds (it has lost every
+ * descriptor to us, so it is ending); its exit code becomes ours.  The
+ * wait starts at 0.1 ms and doubles up to 20 ms: the child is usually
+ * gone within a millisecond, and until we exit tcpserver counts the
+ * connection (a fixed 20 ms sleep cost every connection 20 ms). */
 static int
 reap(pid_t child)
 {
-	struct timespec ts = {0, 20 * 1000 * 1000};
-	int status, i;
+	struct timespec ts = {0, 0};
+	long ns = 100 * 1000, slept = 0;
+	int status;
 
-	for (i = 0; i < 250; i++) {
+	while (slept < 5000L * 1000 * 1000) {
 		pid_t r = waitpid(child, &status, WNOHANG);
 		if (r == child)
 			return proc_exitcode(status);
 		if (r < 0 && errno != EINTR)
 			return 0;
+		ts.tv_nsec = ns;
 		nanosleep(&ts, NULL);
+		slept += ns;
+		if (ns < 20L * 1000 * 1000)
+			ns *= 2;
 	}
 	return 0;
 }
@@ -449,7 +487,7 @@ finish(struct tls_sess *s)
 static void
 implicit(struct tls_sess *s)
 {
-	s->ssl = SSL_new(s->ctx);
+	s->ssl = ctx_get(s) ? SSL_new(s->ctx) : NULL;
 	if (s->ssl == NULL || !SSL_set_rfd(s->ssl, 0) ||
 	    !SSL_set_wfd(s->ssl, 1) ||
 	    tls_handshake(s->ssl, 0, 1, s->c->hs_timeout, &s->err) < 0) {
@@ -466,14 +504,15 @@ implicit(struct tls_sess *s)
 }
 
 int
-tls_proxy(const struct tls_conf *c, SSL_CTX *ctx, int to_child, int from_child,
-    int ctl, pid_t child)
+tls_proxy(const struct tls_conf *c, struct tls_certs *certs, SSL_CTX *ctx,
+    int to_child, int from_child, int ctl, pid_t child)
 {
 	struct tls_sess *s = calloc(1, sizeof *s);
 
 	if (s == NULL)
 		die_nomem();
 	s->c = c;
+	s->certs = certs;
 	s->ctx = ctx;
 	s->to_child = to_child;
 	s->from_child = from_child;

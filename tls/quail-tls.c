@@ -66,6 +66,25 @@ child(const struct tls_conf *c, const struct ids *id, int in, int out, int ctl)
 	die_sys(111, "unable to run %s", c->argv[0]);
 }
 
+/* Drops to quailt with its primary group only.  Not proc_become: its
+ * initgroups walks every group database, which on a systemd host loads
+ * libnss_systemd (and libcap, libm) into every connection's process;
+ * quailt needs no supplementary group (only OpenSSL's world-readable
+ * configuration may be opened after this). */
+static int
+become_t(void)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(auto_user_t)) == NULL) {
+		if (errno == 0)
+			errno = ENOENT;
+		return -1;
+	}
+	return proc_setids(pw->pw_uid, pw->pw_gid);
+}
+
 static void
 fds_open(void)
 {
@@ -104,12 +123,17 @@ main(int argc, char **argv)
 	close(out[1]);
 	close(ctl[1]);
 	tls_certs_read(&t, &c); /* root: the only step that needs it */
-	if (id.drop && proc_become(auto_user_t) < 0)
+	if (id.drop && become_t() < 0)
 		die_sys(111, "unable to drop to %s", auto_user_t);
 	if (sig_ignore(SIGPIPE) < 0)
 		die_sys(111, "sigaction");
-	if ((ctx = tls_ctx_new(&t, &t.def, &err)) == NULL)
-		die(111, "default certificate: %s", (const char *)err.p);
-	tls_ctx_sni(ctx, &t);
-	return tls_proxy(&c, ctx, in[1], out[0], ctl[0], pid);
+	/* STARTTLS: OpenSSL starts only if the client asks (proxy.c) */
+	ctx = NULL;
+	if (c.mode == TLS_IMPLICIT) {
+		if ((ctx = tls_ctx_new(&t, &t.def, &err)) == NULL)
+			die(111, "default certificate: %s",
+			    (const char *)err.p);
+		tls_ctx_sni(ctx, &t);
+	}
+	return tls_proxy(&c, &t, ctx, in[1], out[0], ctl[0], pid);
 }

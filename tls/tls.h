@@ -103,8 +103,9 @@ int tls_send_ctl(int sock, const void *p, size_t n, int fd);
 /* proxy.c */
 struct tls_sess;
 /* Runs the session: handshake (implicit) or plaintext relay, control
- * requests, relay until both sides are done.  Returns the exit code. */
-int tls_proxy(const struct tls_conf *c, SSL_CTX *ctx, int to_child,
-    int from_child, int ctl, pid_t child);
+ * requests, relay until both sides are done.  Returns the exit code.
+ * ctx may be NULL: it is then made from certs at the first handshake. */
+int tls_proxy(const struct tls_conf *c, struct tls_certs *certs, SSL_CTX *ctx,
+    int to_child, int from_child, int ctl, pid_t child);
 
 #endif
