@@ -4,14 +4,12 @@
  * Only ENOENT counts as "missing"; every other failure is an error, so a
  * file that exists but cannot be read never silently takes its default. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include "auto.h"
 #include "buf.h"
 #include "control.h"
+#include "file.h"
 #include "scan.h"
 
 #define CONTROL_PATHMAX 4096
@@ -30,78 +28,25 @@ control_path(struct buf *b, const char *name)
 	return buf_cstr(b);
 }
 
-/* Opens name read-only: fd, or -1 (errno; ENOENT when missing).  Refuses
- * anything but a regular file (a FIFO would block the reader). */
-static int
-control_open(const char *name)
-{
-	struct buf path = BUF_INIT(CONTROL_PATHMAX);
-	struct stat st;
-	int fd, e;
-
-	if (control_path(&path, name) < 0) {
-		e = errno;
-		buf_free(&path);
-		errno = e;
-		return -1;
-	}
-	fd = open(
-	    (const char *)path.p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	e = errno;
-	buf_free(&path);
-	if (fd < 0) {
-		errno = e;
-		return -1;
-	}
-	errno = 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		e = errno;
-		if (e == 0 || e == ENOENT)
-			e = EINVAL;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 /* Reads the whole file into b (replacing it), at most max bytes.
- * 1 read, 0 missing (b empty), -1 error (EMSGSIZE if larger than max). */
+ * 1 read, 0 missing (b empty), -1 error (EMSGSIZE if larger than max;
+ * EINVAL if not a regular file: a FIFO would block the reader). */
 static int
 control_slurp(struct buf *b, const char *name, size_t max)
 {
-	char chunk[4096];
-	ssize_t r;
-	int fd, e;
+	struct buf path = BUF_INIT(CONTROL_PATHMAX);
+	int r, e;
 
-	buf_reset(b);
-	fd = control_open(name);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -1;
-	for (;;) {
-		r = read(fd, chunk, sizeof chunk);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if ((size_t)r > max - b->len) {
-			errno = EMSGSIZE;
-			r = -1;
-			break;
-		}
-		if (buf_cat(b, chunk, (size_t)r) < 0) {
-			r = -1;
-			break;
-		}
+	if (control_path(&path, name) < 0) {
+		buf_reset(b);
+		r = -1;
+	} else {
+		r = file_read(b, (const char *)path.p, max);
 	}
 	e = errno;
-	close(fd);
-	if (r < 0) {
-		buf_reset(b);
-		errno = e;
-		return -1;
-	}
-	return 1;
+	buf_free(&path);
+	errno = e;
+	return r;
 }
 
 static bool

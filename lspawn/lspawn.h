@@ -1,5 +1,5 @@
 /* lspawn.h: quail-lspawn's modules (liblspawn.a): the spawn protocol's
- * netstrings (doc: /work/notes/spawn.md, doc/ARCHITECTURE.md), recipient
+ * requests (doc/ARCHITECTURE.md "The spawn protocol"), recipient
  * resolution (cdb.md "Local delivery resolution") and the reply text. */
 #ifndef QUAIL_LSPAWN_LSPAWN_H
 #define QUAIL_LSPAWN_LSPAWN_H
@@ -15,15 +15,7 @@
 #define TEXT_MAX     1000 /* reply text */
 #define SLOTS_MAX    1000
 
-/* ---- netstring.c ---- */
-enum ns_res { NS_OK, NS_MORE, NS_BAD };
-/* Parses one netstring at p[0..len): on NS_OK *off_r and *plen_r give
- * the payload and *used_r the bytes consumed.  Payloads over max, more
- * than 5 length digits, leading zeros or a missing ',' are NS_BAD. */
-enum ns_res ns_parse(const char *p, size_t len, size_t max, size_t *off_r,
-    size_t *plen_r, size_t *used_r);
-int ns_put(struct buf *out, const void *p, size_t n);
-
+/* ---- request.c (the framing: lib/netstring.h) ---- */
 struct request {
 	unsigned long slot;
 	char *id, *path, *sender, *rcpt, *local; /* into the payload */

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "die.h"
 #include "io.h"
+#include "netstring.h"
 #include "proc.h"
 #include "sig.h"
 #include "spawn.h"
@@ -87,7 +88,7 @@ slot_reply(struct spawn *sp, size_t i)
 		slot_text(s, st == 'K' ? "delivered" : "quail-local failed");
 	if (buf_catu(&p, i) < 0 || buf_catc(&p, '\0') < 0 ||
 	    buf_catc(&p, st) < 0 || buf_cat(&p, s->text, s->tlen) < 0 ||
-	    ns_put(&ns, p.p, p.len) < 0 ||
+	    netstring_put(&ns, p.p, p.len) < 0 ||
 	    (!sp->wfail && io_writeall(1, ns.p, ns.len, 60) < 0)) {
 		if (!sp->wfail)
 			log_line("error", "unable to write reply: %s",

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "die.h"
 #include "io.h"
+#include "netstring.h"
 #include "proc.h"
 #include "spawn.h"
 
@@ -114,15 +115,16 @@ read_requests(struct spawn *sp)
 	}
 	sp->inlen += (size_t)r;
 	while (!sp->eof) {
-		switch (ns_parse((char *)sp->in, sp->inlen, NS_REQ_MAX, &off,
-		    &plen, &used)) {
-		case NS_MORE:
+		switch (netstring_parse(
+		    sp->in, sp->inlen, NS_REQ_MAX, &off, &plen, &used)) {
+		case NETSTRING_MORE:
 			return;
-		case NS_BAD:
+		case NETSTRING_SYNTAX:
+		case NETSTRING_TOOLONG:
 			log_line("error", "protocol error: bad netstring");
 			sp->eof = sp->bad = true;
 			return;
-		case NS_OK:
+		case NETSTRING_OK:
 			start(sp, (char *)sp->in + off, plen);
 			memmove(sp->in, sp->in + used, sp->inlen - used);
 			sp->inlen -= used;

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "control.h"
 #include "die.h"
 #include "limits.h"
@@ -126,6 +127,20 @@ c_pass(struct login *g, struct str a)
 	login(g, a.p, a.len);
 }
 
+/* The base64 of resp into g->line.  resp may lie inside g->line (the
+ * initial response on the command line): base64_decode works in place
+ * with the output before the input, and buf_ready does not move the line
+ * then, as the decoded bytes are fewer than resp.len < its capacity. */
+static int
+plain_decode(struct login *g, struct str resp)
+{
+	buf_reset(&g->line);
+	if (buf_ready(&g->line, resp.len) < 0)
+		return -1;
+	return base64_decode(
+	    resp.p, resp.len, g->line.p, resp.len, &g->line.len);
+}
+
 /* RFC 5034: AUTH PLAIN [initial-response]; "=" is an empty response. */
 static void
 c_auth(struct login *g, struct str a)
@@ -163,7 +178,7 @@ c_auth(struct login *g, struct str a)
 		return;
 	}
 	resp.len = resp.len == 1 && resp.p[0] == '=' ? 0 : resp.len;
-	if (pop3_b64_decode(resp.p, resp.len, &g->line) < 0 ||
+	if (plain_decode(g, resp) < 0 ||
 	    pop3_sasl_plain(g->line.p, g->line.len, &user, &pass) < 0) {
 		pop3_reply(&g->out, "-ERR [AUTH] malformed PLAIN response");
 		return;

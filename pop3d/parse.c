@@ -87,49 +87,6 @@ pop3_parse_top(struct str s, unsigned long *msg, unsigned long *lines)
 	return 0;
 }
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-int
-pop3_b64_decode(const char *p, size_t len, struct buf *out)
-{
-	size_t i, j, pad;
-	int v[4];
-
-	buf_reset(out);
-	if (len % 4 != 0)
-		return -1;
-	for (i = 0; i < len; i += 4) {
-		for (j = 0; j < 4; j++)
-			v[j] = b64val((unsigned char)p[i + j]);
-		pad = 0;
-		if (i + 4 == len && p[i + 3] == '=')
-			pad = p[i + 2] == '=' ? 2 : 1;
-		if (v[0] < 0 || v[1] < 0 || (pad < 2 && v[2] < 0) ||
-		    (pad < 1 && v[3] < 0))
-			return -1;
-		if (buf_catc(out, (v[0] << 2 | v[1] >> 4) & 0xff) < 0 ||
-		    (pad < 2 &&
-		        buf_catc(out, (v[1] << 4 | v[2] >> 2) & 0xff) < 0) ||
-		    (pad < 1 && buf_catc(out, (v[2] << 6 | v[3]) & 0xff) < 0))
-			return -1;
-	}
-	return 0;
-}
-
 int
 pop3_sasl_plain(
     const unsigned char *p, size_t len, struct str *user, struct str *pass)

@@ -59,8 +59,6 @@ enum pop3_cmd pop3_cmd_lookup(const char *p, size_t len);
 int pop3_parse_num(struct str s, unsigned long max, unsigned long *r);
 /* "msg n" of TOP: two numbers separated by one space.  0 or -1. */
 int pop3_parse_top(struct str s, unsigned long *msg, unsigned long *lines);
-/* RFC 4648 base64, no white space, padding required.  0 or -1. */
-int pop3_b64_decode(const char *p, size_t len, struct buf *out);
 /* RFC 4616 PLAIN: authzid NUL authcid NUL passwd.  authzid must be
  * empty or equal to authcid.  0 and slices into p, or -1. */
 int pop3_sasl_plain(

@@ -217,12 +217,8 @@ bool has8(const char *s);
 int serve(struct job *j);
 
 /* ---- rspawn.c ---- */
-/* One netstring at p[0..len): 1 (payload at p + *off_r, *plen_r bytes;
- * *used_r consumed), 0 incomplete, -1 malformed (a length over max, so
- * at most 5 digits for the spawn protocol's 8192; leading zero; no
- * ',').  Also frames quail-rspawn <-> quail-remote -s (serve.c). */
-int rs_netstring(const unsigned char *p, size_t len, size_t max, size_t *off_r,
-    size_t *plen_r, size_t *used_r);
+/* The spawn protocol and quail-rspawn <-> quail-remote -s (serve.c) are
+ * framed by lib/netstring.h. */
 /* perdomain: live quail-remote -s workers per domain; total: in all. */
 int rspawn_main(unsigned perdomain, unsigned total, unsigned long timeout);
 

@@ -23,6 +23,7 @@
 #include "die.h"
 #include "exitcode.h"
 #include "fmt.h"
+#include "netstring.h"
 #include "proc.h"
 #include "qid.h"
 #include "remote.h"
@@ -115,39 +116,10 @@ reply(unsigned slot, char st, const char *t, size_t n)
 		                                         : c) < 0)
 			die_nomem();
 	}
-	if (buf_catu(&S.out, p.len) < 0 || buf_catc(&S.out, ':') < 0 ||
-	    buf_cat(&S.out, p.p, p.len) < 0 || buf_catc(&S.out, ',') < 0)
+	if (netstring_put(&S.out, p.p, p.len) < 0)
 		die_nomem();
 	buf_free(&p);
 	S.busy[slot] = false;
-}
-
-int
-rs_netstring(const unsigned char *p, size_t len, size_t max, size_t *off_r,
-    size_t *plen_r, size_t *used_r)
-{
-	size_t i = 0, n = 0;
-
-	while (i < len && p[i] >= '0' && p[i] <= '9') {
-		if (i == 1 && p[0] == '0')
-			return -1;
-		n = n * 10 + (size_t)(p[i] - '0');
-		if (n > max) /* also bounds the digits */
-			return -1;
-		i++;
-	}
-	if (i == len)
-		return 0;
-	if (i == 0 || p[i] != ':')
-		return -1;
-	if (len - i - 1 < n + 1)
-		return 0;
-	if (p[i + 1 + n] != ',')
-		return -1;
-	*off_r = i + 1;
-	*plen_r = n;
-	*used_r = i + 2 + n;
-	return 1;
 }
 
 static bool
@@ -392,8 +364,7 @@ w_send(struct worker *w, struct rjob *j)
 	for (i = 0; i < j->n; i++)
 		if (buf_cats(&p, j->rcpt[i]) < 0 || buf_catc(&p, 0) < 0)
 			die_nomem();
-	if (buf_catu(&w->out, p.len) < 0 || buf_catc(&w->out, ':') < 0 ||
-	    buf_cat(&w->out, p.p, p.len) < 0 || buf_catc(&w->out, ',') < 0)
+	if (netstring_put(&w->out, p.p, p.len) < 0)
 		die_nomem();
 	buf_free(&p);
 	w->job = j;
@@ -437,7 +408,7 @@ w_read(struct worker *w)
 {
 	size_t off, plen, used;
 	ssize_t r;
-	int k;
+	enum netstring_res k;
 
 	if (buf_ready(&w->in, 4096) < 0) {
 		w_kill(w, "4.3.0 quail-remote: reply too long");
@@ -453,11 +424,12 @@ w_read(struct worker *w)
 		return;
 	}
 	w->in.len += (size_t)r;
-	k = rs_netstring(w->in.p, w->in.len, JOBOUT_MAX, &off, &plen, &used);
-	if (k < 0 || (k == 1 && used != w->in.len)) {
+	k = netstring_parse(w->in.p, w->in.len, JOBOUT_MAX, &off, &plen, &used);
+	if (k == NETSTRING_SYNTAX || k == NETSTRING_TOOLONG ||
+	    (k == NETSTRING_OK && used != w->in.len)) {
 		log_warn("malformed reply from quail-remote %d", (int)w->pid);
 		w_kill(w, "4.3.0 quail-remote: protocol error");
-	} else if (k == 1) {
+	} else if (k == NETSTRING_OK) {
 		w_reply(w, w->in.p + off, plen);
 		buf_reset(&w->in);
 	}
@@ -597,7 +569,7 @@ read_requests(void)
 {
 	size_t off, plen, used, done = 0;
 	ssize_t r;
-	int k;
+	enum netstring_res k;
 
 	if (buf_ready(&S.in, 8192) < 0)
 		die_nomem();
@@ -611,12 +583,12 @@ read_requests(void)
 		return;
 	}
 	S.in.len += (size_t)r;
-	while ((k = rs_netstring(S.in.p + done, S.in.len - done, REQ_MAX, &off,
-	            &plen, &used)) == 1) {
+	while ((k = netstring_parse(S.in.p + done, S.in.len - done, REQ_MAX,
+	            &off, &plen, &used)) == NETSTRING_OK) {
 		request((char *)S.in.p + done + off, plen);
 		done += used;
 	}
-	if (k < 0)
+	if (k != NETSTRING_MORE)
 		die(EXIT_TEMP, "malformed netstring from quail-send");
 	memmove(S.in.p, S.in.p + done, S.in.len - done);
 	S.in.len -= done;

@@ -3,7 +3,7 @@
  * message to up to RCPT_MAX recipients of the domain; the SMTP session
  * of the last one stays open when it ended cleanly, and the next message
  * goes over it after RSET (smtp_again), else over a fresh connection
- * (deliver).  The framing (netstrings, rs_netstring):
+ * (deliver).  The framing (netstrings, lib/netstring):
  *   request  id NUL path NUL offset NUL sender NUL rcpt NUL [rcpt NUL]...
  *            (path relative to HOME/queue, "mess/NN/ID"; offset: where
  *            the message starts after the envelope)
@@ -22,6 +22,7 @@
 #include "die.h"
 #include "exitcode.h"
 #include "io.h"
+#include "netstring.h"
 #include "remote.h"
 #include "scan.h"
 #include "str.h"
@@ -42,12 +43,12 @@ static int
 next_request(struct serve *s, size_t *used_r)
 {
 	size_t off, plen, i, e;
-	int k;
+	enum netstring_res k;
 	ssize_t r;
 	struct pollfd p = {0, POLLIN, 0};
 
-	while ((k = rs_netstring(
-	            s->in.p, s->in.len, SREQ_MAX, &off, &plen, used_r)) == 0) {
+	while ((k = netstring_parse(s->in.p, s->in.len, SREQ_MAX, &off, &plen,
+	            used_r)) == NETSTRING_MORE) {
 		if (buf_ready(&s->in, 65536) < 0)
 			return -1;
 		if (poll(&p, 1, SWAIT_MAX * 1000) == 0) {
@@ -61,7 +62,7 @@ next_request(struct serve *s, size_t *used_r)
 			return r == 0 && s->in.len == 0 ? 0 : -1;
 		s->in.len += (size_t)r;
 	}
-	if (k < 0) {
+	if (k != NETSTRING_OK) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -153,8 +154,7 @@ answer(struct job *j)
 		    buf_cat(&p, j->res[i].text.p, j->res[i].text.len) < 0 ||
 		    buf_catc(&p, 0) < 0)
 			die_nomem();
-	if (buf_catu(&o, p.len) < 0 || buf_catc(&o, ':') < 0 ||
-	    buf_cat(&o, p.p, p.len) < 0 || buf_catc(&o, ',') < 0)
+	if (netstring_put(&o, p.p, p.len) < 0)
 		die_nomem();
 	buf_free(&p);
 	if (io_writeall(1, o.p, o.len, 60) < 0)

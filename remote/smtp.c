@@ -7,11 +7,11 @@
  * With job.keep a session that ended cleanly stays open (one per
  * process), and smtp_again runs the next transaction on it after RSET. */
 #include <errno.h>
-#include <openssl/evp.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "addr.h"
+#include "base64.h"
 #include "fmt.h"
 #include "remote.h"
 
@@ -195,18 +195,6 @@ starttls(struct sess *s, bool tls_ok)
 	return 0;
 }
 
-static int
-b64(struct buf *out, const void *p, size_t n)
-{
-	size_t need = (n + 2) / 3 * 4 + 1;
-
-	if (buf_ready(out, need) < 0)
-		return -1;
-	EVP_EncodeBlock(out->p + out->len, p, (int)n);
-	out->len += need - 1;
-	return 0;
-}
-
 /* AUTH PLAIN, else LOGIN; credentials only over TLS.  0 ok, -1 fail. */
 static int
 auth(struct sess *s)
@@ -221,13 +209,15 @@ auth(struct sess *s)
 		    buf_catc(&a, 0) == 0 &&
 		    buf_cat(&a, j->pass.p, j->pass.len) == 0 &&
 		    buf_cats(&l, "AUTH PLAIN ") == 0 &&
-		    b64(&l, a.p, a.len) == 0 && buf_cstr(&l) == 0)
+		    base64_encode(&l, a.p, a.len) == 0 && buf_cstr(&l) == 0)
 			r = cmd(s, (char *)l.p, NULL);
 	} else if (cmd(s, "AUTH LOGIN", NULL) == 0 && s->r.code == 334 &&
-	           b64(&l, j->user.p, j->user.len) == 0 && buf_cstr(&l) == 0 &&
-	           cmd(s, (char *)l.p, NULL) == 0 && s->r.code == 334) {
+	           base64_encode(&l, j->user.p, j->user.len) == 0 &&
+	           buf_cstr(&l) == 0 && cmd(s, (char *)l.p, NULL) == 0 &&
+	           s->r.code == 334) {
 		buf_reset(&l);
-		if (b64(&l, j->pass.p, j->pass.len) == 0 && buf_cstr(&l) == 0)
+		if (base64_encode(&l, j->pass.p, j->pass.len) == 0 &&
+		    buf_cstr(&l) == 0)
 			r = cmd(s, (char *)l.p, NULL);
 	}
 	buf_free(&a);

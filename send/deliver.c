@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "die.h"
 #include "fmt.h"
+#include "netstring.h"
 #include "sendd.h"
 
 #define FAVOUR_FRESH 3
@@ -322,11 +323,11 @@ deliver_replies(struct sendd *s, int k)
 {
 	struct chan *c = &s->ch[k];
 	struct str pl, text;
-	size_t used, off = 0;
+	size_t used, poff, plen, off = 0;
 	unsigned slot;
 	char st;
 	ssize_t r;
-	enum sres res;
+	enum netstring_res res;
 
 	if (buf_ready(&c->in, 8192) < 0) {
 		log_line("error", "reply buffer: %s", strerror(errno));
@@ -341,8 +342,10 @@ deliver_replies(struct sendd *s, int k)
 		return -1;
 	}
 	c->in.len += (size_t)r;
-	while ((res = proto_get(c->in.p + off, c->in.len - off, PROTO_REP_MAX,
-	            &pl, &used)) == S_OK) {
+	while ((res = netstring_parse(c->in.p + off, c->in.len - off,
+	            PROTO_REP_MAX, &poff, &plen, &used)) == NETSTRING_OK) {
+		pl.p = (const char *)c->in.p + off + poff;
+		pl.len = plen;
 		off += used;
 		if (proto_reply(pl, &slot, &st, &text) < 0 ||
 		    c->slots[slot].m == NULL) {
@@ -354,7 +357,7 @@ deliver_replies(struct sendd *s, int k)
 	}
 	memmove(c->in.p, c->in.p + off, c->in.len - off);
 	c->in.len -= off;
-	if (res != S_MORE) {
+	if (res != NETSTRING_MORE) {
 		log_line("error", "bad record from quail-%cspawn", c->name[0]);
 		return -1;
 	}

@@ -1,45 +1,8 @@
-/* proto.c: netstring records of the spawn protocol (send.h).  Pure. */
-#include <errno.h>
-#include <string.h>
+/* proto.c: the records of the spawn protocol (send.h), framed by
+ * lib/netstring.  Pure. */
 #include "fmt.h"
+#include "netstring.h"
 #include "send.h"
-
-int
-proto_put(struct buf *out, const void *p, size_t n)
-{
-	if (buf_catu(out, n) < 0 || buf_catc(out, ':') < 0 ||
-	    buf_cat(out, p, n) < 0 || buf_catc(out, ',') < 0)
-		return -1;
-	return 0;
-}
-
-enum sres
-proto_get(const unsigned char *p, size_t len, size_t max, struct str *pl_r,
-    size_t *used_r)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (i > 0 && n == 0)
-			return S_SYNTAX; /* leading zero */
-		n = n * 10 + (size_t)(p[i] - '0');
-		if (n > max || i >= 5)
-			return S_TOOLONG;
-	}
-	if (i == len)
-		return S_MORE;
-	if (i == 0 || p[i] != ':')
-		return S_SYNTAX;
-	i++;
-	if (len - i < n + 1)
-		return S_MORE;
-	if (p[i + n] != ',')
-		return S_SYNTAX;
-	pl_r->p = (const char *)p + i;
-	pl_r->len = n;
-	*used_r = i + n + 1;
-	return S_OK;
-}
 
 static int
 cat0(struct buf *b, const char *s)
@@ -62,7 +25,7 @@ proto_request(struct buf *out, const struct spawn_req *r)
 	    buf_catc(&pl, 0) < 0 || cat0(&pl, r->sender) < 0 ||
 	    cat0(&pl, r->rcpt) < 0 || cat0(&pl, r->local) < 0)
 		goto out;
-	rc = proto_put(out, pl.p, pl.len);
+	rc = netstring_put(out, pl.p, pl.len);
 out:
 	buf_free(&pl);
 	return rc;

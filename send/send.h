@@ -25,13 +25,7 @@ enum sres {
 #define PROTO_TEXT_MAX 1000 /* reply text */
 #define SLOTS_MAX      1000 /* concurrency cap per spawn */
 
-/* Appends the netstring of p[0..n) to out. */
-int proto_put(struct buf *out, const void *p, size_t n);
-/* One netstring from p[0..len): S_OK with the payload in *pl_r and the
- * bytes consumed in *used_r; S_MORE when incomplete; S_TOOLONG when the
- * length exceeds max; S_SYNTAX otherwise. */
-enum sres proto_get(const unsigned char *p, size_t len, size_t max,
-    struct str *pl_r, size_t *used_r);
+/* Records are netstrings: lib/netstring.h. */
 
 struct spawn_req {
 	unsigned slot;

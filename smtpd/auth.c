@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base64.h"
 #include "die.h"
 #include "limits.h"
 #include "sasl.h"
@@ -61,7 +62,7 @@ smtpd_auth_decode(struct smtpd *s, struct str t, unsigned char *dec, size_t cap,
 		*len_r = 0; /* RFC 4954 4: "=" is an empty initial response */
 		return 0;
 	}
-	if (sasl_b64decode(t.p, t.len, dec, cap, len_r) < 0) {
+	if (base64_decode(t.p, t.len, dec, cap, len_r) < 0) {
 		smtpd_reply(s, "501 5.5.2 cannot decode response");
 		return -1;
 	}

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "../../pop3d/limits.h"
 #include "../../pop3d/pop3d.h"
@@ -31,7 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	s.p = (const char *)p + 1;
 	s.len = n - 1;
 	if (p[0] & 1) {
-		if (pop3_b64_decode(s.p, s.len, &b) == 0 &&
+		buf_reset(&b);
+		if (buf_ready(&b, s.len) == 0 &&
+		    base64_decode(s.p, s.len, b.p, s.len, &b.len) == 0 &&
 		    pop3_sasl_plain(b.p, b.len, &u, &pw) == 0 &&
 		    (u.len == 0 || u.len > POP3_USER_MAX))
 			__builtin_trap();

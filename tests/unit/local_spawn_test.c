@@ -1,58 +1,12 @@
-/* local_spawn_test: quail-lspawn's pure parts: netstrings, request
- * fields, queue path checks, reply text, users/assign values. */
+/* local_spawn_test: quail-lspawn's pure parts: request fields, queue
+ * path checks, reply text, users/assign values (the netstring framing:
+ * netstring_test.c). */
 #include <string.h>
 
 #include "buf.h"
 #include "../../local/local.h"
 #include "../../lspawn/lspawn.h"
 #include "tap.h"
-
-static const struct {
-	const char *in;
-	enum ns_res res;
-	size_t off, plen, used;
-} nss[] = {
-    {"3:abc,", NS_OK, 2, 3, 6},
-    {"0:,", NS_OK, 2, 0, 3},
-    {"3:abc,rest", NS_OK, 2, 3, 6},
-    {"3:ab", NS_MORE, 0, 0, 0},
-    {"3:abc", NS_MORE, 0, 0, 0},
-    {"12", NS_MORE, 0, 0, 0},
-    {"", NS_MORE, 0, 0, 0},
-    {"3:abcd", NS_BAD, 0, 0, 0},
-    {"03:abc,", NS_BAD, 0, 0, 0},
-    {":abc,", NS_BAD, 0, 0, 0},
-    {"x:", NS_BAD, 0, 0, 0},
-    {"123456", NS_BAD, 0, 0, 0},
-    {"99999:", NS_BAD, 0, 0, 0},
-    {"3;abc,", NS_BAD, 0, 0, 0},
-};
-
-static void
-test_ns(void)
-{
-	size_t i, off = 0, plen = 0, used = 0, j;
-	struct buf b = BUF_INIT(100);
-
-	for (i = 0; i < sizeof nss / sizeof nss[0]; i++) {
-		enum ns_res r = ns_parse(
-		    nss[i].in, strlen(nss[i].in), 8192, &off, &plen, &used);
-		is_int(r, nss[i].res, nss[i].in);
-		if (r == NS_OK)
-			ok(off == nss[i].off && plen == nss[i].plen &&
-			        used == nss[i].used,
-			    "positions");
-	}
-	/* byte at a time: MORE until complete */
-	for (j = 0; j < 6; j++)
-		is_int(ns_parse("3:abc,", j, 8192, &off, &plen, &used), NS_MORE,
-		    "partial");
-	is_int(
-	    ns_parse("5:abcde,", 8, 4, &off, &plen, &used), NS_BAD, "over max");
-	ok(ns_put(&b, "a\0b", 3) == 0, "put");
-	is_mem(b.p, b.len, "3:a\0b,", 6, "put form");
-	buf_free(&b);
-}
 
 static void
 test_req(void)
@@ -149,7 +103,6 @@ main(void)
 	is_mem(env.p, env.len, "HOME=/h\0PATH=/p\0CODE=3\0", 23,
 	    "inherited only what is not set");
 	buf_free(&env);
-	test_ns();
 	test_req();
 	test_text();
 	test_assign();

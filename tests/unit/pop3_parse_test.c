@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "../../pop3d/limits.h"
 #include "../../pop3d/pop3d.h"
 #include "tap.h"
@@ -80,14 +81,13 @@ test_sasl(void)
 	struct buf b = BUF_INIT(1024);
 	struct str u, p;
 
-	ok(pop3_b64_decode("AGpvZQBzZWNyZXQ=", 16, &b) == 0 && b.len == 11,
+	ok(buf_ready(&b, 16) == 0 &&
+	        base64_decode("AGpvZQBzZWNyZXQ=", 16, b.p, 16, &b.len) == 0 &&
+	        b.len == 11,
 	    "b64 decode");
 	ok(pop3_sasl_plain(b.p, b.len, &u, &p) == 0 && u.len == 3 &&
 	        memcmp(u.p, "joe", 3) == 0 && p.len == 6,
 	    "PLAIN user and pass");
-	ok(pop3_b64_decode("AGpvZQBzZWNyZXQ", 15, &b) < 0, "b64 bad length");
-	ok(pop3_b64_decode("A=pvZQBz", 8, &b) < 0, "b64 pad in the middle");
-	ok(pop3_b64_decode("", 0, &b) == 0 && b.len == 0, "b64 empty");
 	ok(pop3_sasl_plain((const unsigned char *)"x\0joe\0pw", 8, &u, &p) < 0,
 	    "PLAIN authzid of another user refused");
 	ok(pop3_sasl_plain((const unsigned char *)"joe\0joe\0pw", 10, &u, &p) ==

@@ -1,6 +1,6 @@
 /* remote_reply_test: quail-remote's pure parts: SMTP replies (whole,
  * byte-split, hostile), enhanced codes, EHLO keywords, the DATA encoder
- * (CRLF, dot-stuffing), netstrings, smtproutes values and matching, and
+ * (CRLF, dot-stuffing), smtproutes values and matching, and
  * DNS answer parsing (MX, null MX, A). */
 #include <string.h>
 
@@ -108,34 +108,6 @@ test_encode(void)
 }
 
 static void
-test_netstring(void)
-{
-	size_t off, pl, used;
-	const char *a = "3:abc,";
-
-	is_int(rs_netstring((const unsigned char *)a, 6, 10, &off, &pl, &used),
-	    1, "ok");
-	ok(off == 2 && pl == 3 && used == 6, "fields");
-	is_int(rs_netstring((const unsigned char *)a, 5, 10, &off, &pl, &used),
-	    0, "incomplete");
-	is_int(rs_netstring(
-	           (const unsigned char *)"03:abc,", 7, 10, &off, &pl, &used),
-	    -1, "leading zero");
-	is_int(rs_netstring(
-	           (const unsigned char *)"3:abc;", 6, 10, &off, &pl, &used),
-	    -1, "no comma");
-	is_int(
-	    rs_netstring((const unsigned char *)"11:", 3, 10, &off, &pl, &used),
-	    -1, "over max");
-	is_int(rs_netstring(
-	           (const unsigned char *)"123456", 6, 10, &off, &pl, &used),
-	    -1, "too many digits");
-	is_int(
-	    rs_netstring((const unsigned char *)":", 1, 10, &off, &pl, &used),
-	    -1, "no digits");
-}
-
-static void
 test_route(void)
 {
 	struct dest d;
@@ -238,7 +210,6 @@ main(void)
 	test_lines();
 	test_ehlo();
 	test_encode();
-	test_netstring();
 	test_route();
 	test_dns();
 	done_testing();

@@ -2,6 +2,7 @@
  * file, retry schedule, DSN builder. */
 #include <stdlib.h>
 #include <string.h>
+#include "netstring.h"
 #include "../../send/send.h"
 #include "tap.h"
 
@@ -42,26 +43,19 @@ test_proto(void)
 	struct buf b = BUF_INIT(100000);
 	struct spawn_req r = {7, "ID1", 5, 42, "", "u@d", "u"};
 	struct str pl, t;
-	size_t used;
+	size_t off, plen, used;
 	unsigned slot;
 	char st;
 	static const char want[] = "7\0ID1\0mess/5/ID1\00042\0\0u@d\0u\0";
 
 	ok(proto_request(&b, &r) == 0, "request built");
-	is_int(proto_get(b.p, b.len, PROTO_REQ_MAX, &pl, &used), S_OK,
-	    "request is a netstring");
-	is_mem(pl.p, pl.len, want, sizeof want - 1, "request fields");
+	is_int(netstring_parse(b.p, b.len, PROTO_REQ_MAX, &off, &plen, &used),
+	    NETSTRING_OK, "request is a netstring");
+	is_mem(b.p + off, plen, want, sizeof want - 1, "request fields");
 	is_int(used, b.len, "all consumed");
-	is_int(proto_get(b.p, b.len - 1, PROTO_REQ_MAX, &pl, &used), S_MORE,
-	    "truncated: more");
-	is_int(proto_get((const unsigned char *)"3:abc;", 6, 10, &pl, &used),
-	    S_SYNTAX, "no comma");
-	is_int(proto_get((const unsigned char *)"01:a,", 5, 10, &pl, &used),
-	    S_SYNTAX, "leading zero");
-	is_int(proto_get((const unsigned char *)"99999", 5, 4096, &pl, &used),
-	    S_TOOLONG, "too long");
-	is_int(proto_get((const unsigned char *)":a,", 3, 10, &pl, &used),
-	    S_SYNTAX, "no length");
+	is_int(
+	    netstring_parse(b.p, b.len - 1, PROTO_REQ_MAX, &off, &plen, &used),
+	    NETSTRING_MORE, "truncated: more");
 	pl.p = "12\0Dno such user";
 	pl.len = 16;
 	ok(proto_reply(pl, &slot, &st, &t) == 0 && slot == 12 && st == 'D',

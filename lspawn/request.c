@@ -1,46 +1,11 @@
-/* netstring.c: the spawn protocol's framing and request fields (pure).
- * Trust: quail-send is trusted but a broken peer must not make us read
- * past a bound: every length is checked before use. */
+/* request.c: the spawn protocol's request fields (pure); the netstring
+ * framing around them is lib/netstring.  Trust: quail-send is trusted but
+ * a broken peer must not make us read past a bound: every field must end
+ * inside the payload. */
 #include <string.h>
 
-#include "buf.h"
 #include "lspawn.h"
 #include "scan.h"
-
-enum ns_res
-ns_parse(const char *p, size_t len, size_t max, size_t *off_r, size_t *plen_r,
-    size_t *used_r)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && p[i] >= '0' && p[i] <= '9'; i++) {
-		if (i == 5 || (i == 1 && p[0] == '0'))
-			return NS_BAD;
-		n = n * 10 + (size_t)(p[i] - '0');
-	}
-	if (i == len)
-		return i > 5 ? NS_BAD : NS_MORE;
-	if (i == 0 || p[i] != ':' || n > max)
-		return NS_BAD;
-	i++;
-	if (len - i < n + 1)
-		return NS_MORE;
-	if (p[i + n] != ',')
-		return NS_BAD;
-	*off_r = i;
-	*plen_r = n;
-	*used_r = i + n + 1;
-	return NS_OK;
-}
-
-int
-ns_put(struct buf *out, const void *p, size_t n)
-{
-	if (buf_catu(out, n) < 0 || buf_catc(out, ':') < 0 ||
-	    buf_cat(out, p, n) < 0 || buf_catc(out, ',') < 0)
-		return -1;
-	return 0;
-}
 
 /* Next NUL-ended field at *pos, or NULL. */
 static char *
