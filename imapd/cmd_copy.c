@@ -25,9 +25,16 @@ link_one(struct folder *f, size_t i, const char *target, char *nb, size_t nbl)
 	struct buf from = BUF_INIT(MAILDIR_PATH_MAX),
 	           to = BUF_INIT(MAILDIR_PATH_MAX);
 	char host[256], uniq[MAILDIR_NAME_MAX + 1], info[40];
-	const char *tags = strstr(m->base, ",S=");
+	char base[MAILDIR_NAME_MAX + 1];
+	const char *tags;
 	struct timeval tv;
 	int r;
+
+	if (m->blen >= sizeof base)
+		return -1;
+	memcpy(base, MSG_BASE(m), m->blen);
+	base[m->blen] = 0;
+	tags = strstr(base, ",S=");
 
 	gettimeofday(&tv, NULL);
 	if (gethostname(host, sizeof host) < 0)

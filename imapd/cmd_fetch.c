@@ -1,7 +1,10 @@
 /* cmd_fetch.c: FETCH and UID FETCH (RFC 3501 6.4.5, 7.4.2).  Messages
  * are stored with LF line ends and served with CRLF: msg_load converts
  * into s->mc (one message cached, the header alone when the items need
- * no more).  Fetching a body section without .PEEK sets \Seen. */
+ * no more).  ENVELOPE and BODYSTRUCTURE come from the folder's cache
+ * (cache.c) when it has them and go into it otherwise, so a second
+ * FETCH of them reads no message file.  Fetching a body section without
+ * .PEEK sets \Seen. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,14 +189,30 @@ emit_data(struct session *s, struct buf *b, const struct fitem *it,
 		die_nomem();
 }
 
+/* ENVELOPE and BODYSTRUCTURE of message i already in the cache? */
 static bool
-needs_whole(const struct fitem *it, size_t n)
+in_cache(const struct folder *f, size_t i, const struct fitem *it)
+{
+	const char *p;
+	size_t n;
+
+	if (it->kind == F_ENVELOPE)
+		return cache_get(f, i, CACHE_ENV, &p, &n);
+	if (it->kind == F_BODYSTRUCTURE)
+		return cache_get(f, i, CACHE_BS, &p, &n);
+	return false;
+}
+
+static bool
+needs_whole(const struct folder *f, size_t m, const struct fitem *it, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (it[i].kind == F_BODYSTRUCTURE || it[i].kind == F_BODY ||
-		    it[i].kind == F_RFC822 || it[i].kind == F_RFC822_TEXT ||
+		if ((it[i].kind == F_BODYSTRUCTURE &&
+		        !in_cache(f, m, &it[i])) ||
+		    it[i].kind == F_BODY || it[i].kind == F_RFC822 ||
+		    it[i].kind == F_RFC822_TEXT ||
 		    (it[i].kind == F_SECTION &&
 		        !header_only_section(it[i].sec, it[i].slen)))
 			return true;
@@ -201,12 +220,12 @@ needs_whole(const struct fitem *it, size_t n)
 }
 
 static bool
-needs_data(const struct fitem *it, size_t n)
+needs_data(const struct folder *f, size_t m, const struct fitem *it, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (it[i].kind >= F_ENVELOPE)
+		if (it[i].kind >= F_ENVELOPE && !in_cache(f, m, &it[i]))
 			return true;
 	return false;
 }
@@ -223,16 +242,36 @@ sets_seen(const struct fitem *it, size_t n)
 	return false;
 }
 
+/* ENVELOPE or BODYSTRUCTURE from the folder's cache: true if there. */
+static bool
+item_cached(struct session *s, size_t i, const struct fitem *it, struct buf *b)
+{
+	const char *p;
+	size_t n;
+
+	if (!in_cache(s->sel, i, it))
+		return false;
+	cache_get(
+	    s->sel, i, it->kind == F_ENVELOPE ? CACHE_ENV : CACHE_BS, &p, &n);
+	if (buf_cats(b,
+	        it->kind == F_ENVELOPE ? "ENVELOPE " : "BODYSTRUCTURE ") < 0 ||
+	    buf_cat(b, p, n) < 0)
+		die_nomem();
+	return true;
+}
+
 /* Items that need the parsed message. */
 static int
-item_data(
-    struct session *s, const struct fitem *it, struct buf *b, struct mime *mm)
+item_data(struct session *s, size_t i, const struct fitem *it, struct buf *b,
+    struct mime *mm)
 {
 	struct msgcache *mc = &s->mc;
 	const char *msg = (char *)mc->data.p, *p;
 	struct buf sec = BUF_INIT((size_t)1 << 31);
-	size_t len = mc->data.len, n;
+	size_t len = mc->data.len, n, at;
 
+	if (item_cached(s, i, it, b))
+		return 0;
 	/* the MIME tree only when an item needs it (not for BODY[]) */
 	if (mm->n == 0 && it->kind != F_RFC822 &&
 	    !(it->kind == F_SECTION && it->slen == 0) &&
@@ -243,14 +282,19 @@ item_data(
 	case F_ENVELOPE:
 		if (buf_cats(b, "ENVELOPE ") < 0)
 			die_nomem();
+		at = b->len;
 		imap_envelope(b, msg, mm->n ? mm->part[0].hdr_len : len);
+		cache_put(s->sel, i, CACHE_ENV, b->p + at, b->len - at);
 		break;
 	case F_BODYSTRUCTURE:
 	case F_BODY:
 		if (buf_cats(
 		        b, it->kind == F_BODY ? "BODY " : "BODYSTRUCTURE ") < 0)
 			die_nomem();
+		at = b->len;
 		imap_bodystructure(b, msg, mm, 0, it->kind == F_BODYSTRUCTURE);
+		if (it->kind == F_BODYSTRUCTURE)
+			cache_put(s->sel, i, CACHE_BS, b->p + at, b->len - at);
 		break;
 	case F_RFC822:
 		if (buf_cats(b, "RFC822 ") < 0)
@@ -334,8 +378,8 @@ fetch_one(
 	if (seen &&
 	    folder_setflags(f, i, f->m[i].flags | FL_SEEN, f->m[i].kw) < 0)
 		return -1;
-	if (needs_data(it, n)) {
-		if (msg_load(s, i, needs_whole(it, n)) < 0)
+	if (needs_data(f, i, it, n)) {
+		if (msg_load(s, i, needs_whole(f, i, it, n)) < 0)
 			return -1;
 	}
 	if (buf_printf(&b, "* %zu FETCH (", i + 1) < 0)
@@ -345,7 +389,7 @@ fetch_one(
 			die_nomem();
 		r = item_meta(s, i, &it[k], &b);
 		if (r == 1)
-			r = item_data(s, &it[k], &b, &mm);
+			r = item_data(s, i, &it[k], &b, &mm);
 	}
 	if (seen) {
 		for (k = 0; k < n && it[k].kind != F_FLAGS; k++)

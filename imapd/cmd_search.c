@@ -1,7 +1,8 @@
 /* cmd_search.c: SEARCH and UID SEARCH (RFC 3501 6.4.4): every search key,
  * NOT, OR, parenthesised lists, sequence and UID sets, CHARSET UTF-8 or
- * US-ASCII.  Strings match as case-insensitive (ASCII) substrings of the
- * raw header values or body text; transfer encodings are not decoded.
+ * US-ASCII.  Strings match as case-folded substrings of decoded header
+ * values (RFC 2047) and decoded text parts (search_text.c); a string is
+ * taken as UTF-8 whatever the CHARSET.
  * Dates compare by day; internal dates in UTC, sent dates by the Date:
  * field.  At most IMAP_SEARCH_MAX keys. */
 #include <stdlib.h>
@@ -20,6 +21,8 @@ struct sctx {
 	size_t used;
 	struct seqset sets[8];
 	size_t nsets;
+	char *folded[IMAP_SEARCH_MAX]; /* owned copies of the key strings */
+	size_t nfolded;
 };
 
 static const struct {
@@ -51,6 +54,24 @@ static const struct {
     {"SENTSINCE", K_SENTSINCE}};
 
 static const char *const hdrkeys[] = {"FROM", "TO", "CC", "BCC", "SUBJECT"};
+
+/* The node's string, case-folded once for every message (owned by x). */
+static struct snode *
+fold_str(struct sctx *x, struct snode *s, const struct imap_arg *a)
+{
+	char *f;
+
+	if (s == NULL || a->len > SEARCH_STR_MAX ||
+	    x->nfolded >= IMAP_SEARCH_MAX || (f = malloc(a->len + 1)) == NULL)
+		return NULL;
+	memcpy(f, a->p, a->len);
+	f[a->len] = 0;
+	text_fold(f, a->len);
+	x->folded[x->nfolded++] = f;
+	s->str = f;
+	s->slen = a->len;
+	return s;
+}
 
 static struct snode *parse_key(
     struct sctx *x, const struct imap_arg *a, size_t n, size_t *used);
@@ -137,9 +158,7 @@ parse_arg1(struct sctx *x, const struct imap_arg *a, size_t n, size_t *used,
 				return NULL;
 			s->hname = hdrkeys[i];
 			s->hlen = strlen(hdrkeys[i]);
-			s->str = a[1].p;
-			s->slen = a[1].len;
-			return s;
+			return fold_str(x, s, &a[1]);
 		}
 	if (strcmp(kw, "LARGER") == 0 || strcmp(kw, "SMALLER") == 0) {
 		unsigned long long v = 0;
@@ -156,11 +175,8 @@ parse_arg1(struct sctx *x, const struct imap_arg *a, size_t n, size_t *used,
 		return s;
 	}
 	if (strcmp(kw, "BODY") == 0 || strcmp(kw, "TEXT") == 0) {
-		if ((s = node(x, kw[0] == 'B' ? K_BODY : K_TEXT)) == NULL)
-			return NULL;
-		s->str = a[1].p;
-		s->slen = a[1].len;
-		return s;
+		s = node(x, kw[0] == 'B' ? K_BODY : K_TEXT);
+		return fold_str(x, s, &a[1]);
 	}
 	if (strcmp(kw, "KEYWORD") == 0 || strcmp(kw, "UNKEYWORD") == 0) {
 		if ((s = node(x, kw[0] == 'K' ? K_KW : K_UNKW)) == NULL)
@@ -223,12 +239,18 @@ parse_key(struct sctx *x, const struct imap_arg *a, size_t n, size_t *used)
 			return NULL;
 		s->hname = a[1].p;
 		s->hlen = a[1].len;
-		s->str = a[2].p;
-		s->slen = a[2].len;
 		*used = 3;
-		return s;
+		return fold_str(x, s, &a[2]);
 	}
 	return parse_arg1(x, a, n, used, kw);
+}
+
+static void
+sctx_free(struct sctx *x)
+{
+	while (x->nfolded > 0)
+		free(x->folded[--x->nfolded]);
+	free(x);
 }
 
 enum cmd_res
@@ -248,7 +270,7 @@ cmd_search(struct imap_cmd *c)
 		if (!arg_is_astring(&a[1]) ||
 		    (!str_caseeq(a[1].p, a[1].len, "UTF-8", 5) &&
 		        !str_caseeq(a[1].p, a[1].len, "US-ASCII", 8))) {
-			free(x);
+			sctx_free(x);
 			memcpy(c->code, "BADCHARSET (UTF-8 US-ASCII)",
 			    sizeof "BADCHARSET (UTF-8 US-ASCII)");
 			c->resp = "Unsupported charset";
@@ -258,7 +280,7 @@ cmd_search(struct imap_cmd *c)
 		n -= 2;
 	}
 	if ((root = parse_and(x, a, n)) == NULL) {
-		free(x);
+		sctx_free(x);
 		c->resp = "Invalid search";
 		return CMD_BAD;
 	}
@@ -276,6 +298,6 @@ cmd_search(struct imap_cmd *c)
 		die_nomem();
 	reply_raw(c->s, out.p, out.len);
 	buf_free(&out);
-	free(x);
+	sctx_free(x);
 	return CMD_DONE;
 }

@@ -142,10 +142,8 @@ folder_close(struct folder *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->n; i++) {
-		free(f->m[i].base);
+	for (i = 0; i < f->n; i++)
 		free(f->m[i].name);
-	}
 	for (i = 0; i < KW_MAX; i++)
 		free(f->kwname[i]);
 	cache_close(f);
@@ -248,22 +246,20 @@ merge(struct folder *f, struct scan *sc, struct sync_report *r)
 			if (r)
 				push_u32(
 				    &r->expunged, &r->nexp, (uint32_t)(i + 1));
-			free(o->base);
 			free(o->name);
 			i++;
 			continue;
 		}
 		if (d && (!o || d->uid < o->uid)) {
 			if (f->n > 0 && d->uid < f->m[f->n - 1].uid) {
-				free(d->base); /* cannot insert mid-view */
-				free(d->name);
+				free(d->name); /* cannot insert mid-view */
 				j++;
 				continue;
 			}
 			memset(&m[n], 0, sizeof m[n]);
 			m[n].uid = d->uid;
-			m[n].base = d->base;
 			m[n].name = d->name;
+			m[n].blen = (uint16_t)strlen(d->base);
 			m[n].flags = d->flags;
 			m[n].kw = d->kw;
 			if (d->flags & FL_RECENT)
@@ -277,7 +273,6 @@ merge(struct folder *f, struct scan *sc, struct sync_report *r)
 		/* same uid */
 		m[n] = *o;
 		free(o->name);
-		free(d->base);
 		m[n].name = d->name;
 		if ((o->flags & ~FL_RECENT) != (d->flags & ~FL_RECENT) ||
 		    o->kw != d->kw) {
@@ -309,7 +304,7 @@ folder_sync(struct folder *f, bool takenew, struct sync_report *r)
 	if (folder_scan_assign(f, takenew && !f->rdonly, &sc) < 0)
 		return -1;
 	merge(f, &sc, r);
-	free(sc.e);
+	scan_free(&sc);
 	if (f->m == NULL) {
 		f->m = malloc(sizeof *f->m);
 		if (f->m == NULL)

@@ -33,7 +33,7 @@ refind(struct folder *f, struct msg *m)
 {
 	static const char *subs[] = {"cur", "new"};
 	struct buf p = BUF_INIT(MAILDIR_PATH_MAX);
-	size_t bl = strlen(m->base), i;
+	size_t bl = m->blen, i;
 	struct dirent *d;
 
 	for (i = 0; i < 2; i++) {
@@ -42,7 +42,7 @@ refind(struct folder *f, struct msg *m)
 		if ((dh = opendir((char *)p.p)) == NULL)
 			continue;
 		while ((d = readdir(dh)) != NULL) {
-			if (strncmp(d->d_name, m->base, bl) != 0 ||
+			if (strncmp(d->d_name, MSG_BASE(m), bl) != 0 ||
 			    (d->d_name[bl] != 0 && d->d_name[bl] != ':'))
 				continue;
 			free(m->name);
@@ -73,13 +73,13 @@ folder_setflags(struct folder *f, size_t i, uint32_t fl, uint32_t kw)
 	int tries, r = -1;
 
 	flags_info(fl & ~FL_RECENT, kw, info);
-	nn = malloc(strlen(m->base) + strlen(info) + 8);
+	nn = malloc(m->blen + strlen(info) + 8);
 	if (nn == NULL)
 		die_nomem();
 	memcpy(nn, "cur/", 4);
-	memcpy(nn + 4, m->base, strlen(m->base));
-	memcpy(nn + 4 + strlen(m->base), ":2,", 3);
-	memcpy(nn + 7 + strlen(m->base), info, strlen(info) + 1);
+	memcpy(nn + 4, MSG_BASE(m), m->blen);
+	memcpy(nn + 4 + m->blen, ":2,", 3);
+	memcpy(nn + 7 + m->blen, info, strlen(info) + 1);
 	for (tries = 0; tries < 2; tries++) {
 		fpath(&from, f->path, m->name);
 		fpath(&to, f->path, nn);
@@ -144,7 +144,7 @@ folder_msgsize(struct folder *f, size_t i)
 	ssize_t r;
 	int fd;
 
-	if (m->size || name_tag(m->base, ",W=", &m->size))
+	if (m->size || name_tag(MSG_BASE(m), ",W=", &m->size))
 		return 0;
 	/* count LFs without CR before them (reply.c sends CRLF) */
 	if ((fd = folder_openmsg(f, i)) < 0)
@@ -193,7 +193,8 @@ folder_uid_of(const struct folder *f, const char *base)
 	size_t i;
 
 	for (i = f->n; i > 0; i--)
-		if (strcmp(f->m[i - 1].base, base) == 0)
+		if (f->m[i - 1].blen == strlen(base) &&
+		    memcmp(MSG_BASE(&f->m[i - 1]), base, f->m[i - 1].blen) == 0)
 			return f->m[i - 1].uid;
 	return 0;
 }
@@ -249,7 +250,7 @@ folder_expunge(
 				goto fail;
 		}
 		count++;
-		if (maildir_name_size(f->m[i].base, strlen(f->m[i].base), &sz))
+		if (maildir_name_size(MSG_BASE(&f->m[i]), f->m[i].blen, &sz))
 			bytes += (int64_t)sz;
 		continue;
 	fail:
@@ -289,10 +290,9 @@ folder_status(const char *path, uint32_t *msgs, uint32_t *recent,
 				(*recent)++;
 			if (!(sc.e[i].flags & FL_SEEN))
 				(*unseen)++;
-			free(sc.e[i].base);
 			free(sc.e[i].name);
 		}
-		free(sc.e);
+		scan_free(&sc);
 	}
 	*uidnext = f.uidnext;
 	*uidvalidity = f.uidvalidity;

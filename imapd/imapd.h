@@ -86,19 +86,25 @@ bool seqset_has(const struct seqset *s, uint32_t v);
 #define FL_FORWARDED 0x40u /* maildir 'P' ($Forwarded) */
 #define KW_MAX       26    /* keywords are letters a..z in the name */
 
+/* One message of the session's view: 56 bytes plus its name, the only
+ * allocation per message (the base name is the name's part after "cur/"
+ * or "new/", blen bytes, so it is not stored twice). */
 struct msg {
 	uint32_t uid;
 	uint32_t flags;
-	uint32_t kw;   /* bit i: keyword i of the folder's keyword table */
-	char *base;    /* unique name up to ':' (owned) */
+	uint32_t kw; /* bit i: keyword i of the folder's keyword table */
+	/* offsets of this message's records in the folder's cache (cache.c;
+	 * 0: none), indexed by CACHE_HDR, CACHE_ENV, CACHE_BS */
+	uint32_t crec[3];
+	uint16_t blen; /* length of the unique name up to ':' */
+	bool gone;     /* vanished from disk since last sync */
 	char *name;    /* current "new/x" or "cur/x:2,FL" (owned) */
 	uint64_t size; /* with CRLF (RFC822.SIZE); 0 until known */
 	time_t idate;  /* internal date; 0 until known */
-	bool gone;     /* vanished from disk since last sync */
-	bool cached;   /* header in the folder's cache at hoff, hlen */
-	uint32_t hlen;
-	size_t hoff;
 };
+
+/* The unique name of m: MSG_BASE(m)[0..m->blen), not NUL-terminated. */
+#define MSG_BASE(m) ((const char *)(m)->name + 4)
 
 struct folder {
 	char *path;  /* directory of the folder */
@@ -118,7 +124,8 @@ struct folder {
 
 /* store.c: one directory scan, UIDs assigned (ascending uid) */
 struct disk_ent {
-	char *base, *name; /* name: "cur/..." or "new/..." (owned) */
+	char *base; /* in the scan's arena */
+	char *name; /* "cur/..." or "new/..." (owned: taken or freed) */
 	uint32_t flags, kw, uid;
 	bool isnew;
 };
@@ -126,9 +133,13 @@ struct disk_ent {
 struct scan {
 	struct disk_ent *e;
 	size_t n, cap;
+	char **blk; /* arena of base names, freed by scan_free */
+	size_t nblk, used;
 };
 
 int folder_scan_assign(struct folder *f, bool takenew, struct scan *sc);
+/* Frees the entries and the arena (not the names). */
+void scan_free(struct scan *sc);
 
 struct sync_report {
 	/* filled by folder_sync: sequence numbers to report */
@@ -173,9 +184,19 @@ int folder_expunge(
     struct folder *f, const struct seqset *uidset, struct sync_report *r);
 int folder_lock(const char *path);
 
-/* ---- cache.c: the disposable per-folder header cache ---- */
+/* ---- cache.c: the disposable per-folder cache ---- */
+#define CACHE_HDR   0 /* header block, CRLF */
+#define CACHE_ENV   1 /* ENVELOPE list */
+#define CACHE_BS    2 /* BODYSTRUCTURE list */
+#define CACHE_KINDS 3
 void cache_open(struct folder *f);
 void cache_close(struct folder *f);
+/* The record of kind for message i: pointer into f's cache (valid until
+ * the next cache_put or cache_close). */
+bool cache_get(
+    const struct folder *f, size_t i, int kind, const char **p, size_t *n);
+/* Adds a record (silently not when too big, the cache is full or off). */
+void cache_put(struct folder *f, size_t i, int kind, const void *p, size_t n);
 bool cache_header(const struct folder *f, size_t i, const char **p, size_t *n);
 void cache_add(struct folder *f, size_t i, const void *hdr, size_t n);
 

@@ -45,6 +45,12 @@ struct snode {
 	struct snode *next;
 };
 
+/* Search strings: at most a literal's size. */
+#define SEARCH_STR_MAX IMAP_LITERAL_MAX
+/* Decoded bytes of one header value or body part that SEARCH looks at
+ * (bounded work per message). */
+#define SEARCH_PART_MAX ((size_t)1 << 20)
+
 struct mctx {
 	struct session *s;
 	size_t i;
@@ -54,5 +60,30 @@ struct mctx {
 /* true if message m->i matches n; loads the message only when a key
  * needs it. */
 bool search_eval(const struct snode *n, struct mctx *m);
+
+/* textdec.c: decoding and matching (see there).  Each appends to out
+ * and stops silently at out->max; -1 only for ENOMEM. */
+int dec_qp(const char *p, size_t n, bool q, struct buf *out);
+int dec_base64(const char *p, size_t n, struct buf *out);
+/* p[0..n) in charset cs (utf-8, us-ascii, iso-8859-1/-15, windows-1252;
+ * others copied unconverted) as UTF-8. */
+int dec_charset(
+    const char *cs, size_t csl, const char *p, size_t n, struct buf *out);
+/* A raw header value: unfolded, RFC 2047 encoded-words decoded. */
+int dec_header(const char *p, size_t n, struct buf *out);
+/* Simple case fold in place (ASCII, Latin-1, Latin Extended-A, Greek,
+ * Cyrillic); UTF-8 lengths are kept. */
+void text_fold(char *p, size_t n);
+/* Plain substring test (memmem without _GNU_SOURCE). */
+bool text_find(const char *h, size_t hl, const char *nd, size_t nl);
+/* Does the case fold of p[0..n) contain nd[0..nl) (already folded,
+ * nl <= SEARCH_STR_MAX)?  Any n, in constant memory. */
+bool text_has(const char *p, size_t n, const char *nd, size_t nl);
+
+/* search_text.c: BODY and TEXT over the decoded MIME tree of a whole
+ * message (with its header for TEXT); one field value. */
+bool search_text(
+    const char *msg, size_t len, bool header, const char *nd, size_t nl);
+bool search_value(const char *v, size_t vl, const char *nd, size_t nl);
 
 #endif

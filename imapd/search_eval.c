@@ -1,26 +1,14 @@
 /* search_eval.c: matching one message against a SEARCH key tree
  * (RFC 3501 6.4.4).  Flags, sizes and dates come from the folder view;
  * header keys load the header (cached), BODY and TEXT the whole
- * message.  Substring matches are ASCII case-insensitive. */
+ * message.  Strings match decoded, case-folded text (search_text.c);
+ * the key's string was folded by cmd_search.c. */
 #include <string.h>
 #include <time.h>
 #include "imapd.h"
 #include "mime.h"
 #include "search.h"
 #include "str.h"
-
-static bool
-contains(const char *h, size_t hl, const char *n, size_t nl)
-{
-	size_t i;
-
-	if (nl == 0)
-		return true;
-	for (i = 0; i + nl <= hl; i++)
-		if (str_caseeq(h + i, nl, n, nl))
-			return true;
-	return false;
-}
 
 static bool
 load(struct mctx *m, bool whole)
@@ -59,7 +47,8 @@ header_has(
 	size_t pos = 0, fnl, vl, fs, fe, hl = hdr_len(s);
 
 	while (mime_header_next(h, hl, &pos, &fn, &fnl, &v, &vl, &fs, &fe))
-		if (str_caseeq(fn, fnl, name, nl) && contains(v, vl, str, sl))
+		if (str_caseeq(fn, fnl, name, nl) &&
+		    search_value(v, vl, str, sl))
 			return true;
 	return false;
 }
@@ -109,7 +98,6 @@ search_eval(const struct snode *n, struct mctx *m)
 	struct folder *f = m->s->sel;
 	struct msg *msg = &f->m[m->i];
 	const struct snode *c;
-	long long d;
 
 	switch (n->k) {
 	case K_ALL:
@@ -152,9 +140,8 @@ search_eval(const struct snode *n, struct mctx *m)
 	case K_TEXT:
 		if (!load(m, true))
 			return false;
-		d = n->k == K_BODY ? (long long)hdr_len(m->s) : 0;
-		return contains((char *)m->s->mc.data.p + d,
-		    m->s->mc.data.len - (size_t)d, n->str, n->slen);
+		return search_text((char *)m->s->mc.data.p, m->s->mc.data.len,
+		    n->k == K_TEXT, n->str, n->slen);
 	case K_NOT:
 		return !search_eval(n->a, m);
 	case K_OR:

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,18 +42,6 @@ struct uidlist {
 	/* hash: index+1 into e, 0 empty */
 	size_t *h, hcap;
 };
-
-static char *
-xstrdup(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p == NULL)
-		die_nomem();
-	memcpy(p, s, n);
-	p[n] = 0;
-	return p;
-}
 
 static void
 pathcat(struct buf *b, const char *dir, const char *a, const char *c)
@@ -360,6 +349,45 @@ ent_cmp(const void *a, const void *b)
 	return strcmp(x->base, y->base);
 }
 
+#define ARENA_BLK ((size_t)1 << 20)
+
+/* A copy of s[0..n) in the scan's arena: no allocation per name; the
+ * blocks are mapped, not malloc'd, so that unmapping them after the
+ * merge leaves no holes between the names the view keeps. */
+static char *
+arena_dup(struct scan *sc, const char *s, size_t n)
+{
+	char *p, **nb;
+
+	if (sc->nblk == 0 || sc->used + n + 1 > ARENA_BLK) {
+		nb = realloc(sc->blk, (sc->nblk + 1) * sizeof *nb);
+		if (nb == NULL)
+			die_nomem();
+		sc->blk = nb;
+		nb[sc->nblk] = mmap(NULL, ARENA_BLK, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (nb[sc->nblk] == MAP_FAILED)
+			die_nomem();
+		sc->nblk++;
+		sc->used = 0;
+	}
+	p = sc->blk[sc->nblk - 1] + sc->used;
+	memcpy(p, s, n);
+	p[n] = 0;
+	sc->used += n + 1;
+	return p;
+}
+
+void
+scan_free(struct scan *sc)
+{
+	while (sc->nblk > 0)
+		munmap(sc->blk[--sc->nblk], ARENA_BLK);
+	free(sc->blk);
+	free(sc->e);
+	memset(sc, 0, sizeof *sc);
+}
+
 static int
 scan_sub(const char *dir, const char *sub, struct scan *sc)
 {
@@ -387,7 +415,7 @@ scan_sub(const char *dir, const char *sub, struct scan *sc)
 		e = &sc->e[sc->n++];
 		colon = strchr(d->d_name, ':');
 		blen = colon ? (size_t)(colon - d->d_name) : nlen;
-		e->base = xstrdup(d->d_name, blen);
+		e->base = arena_dup(sc, d->d_name, blen);
 		e->name = malloc(nlen + 5);
 		if (e->name == NULL)
 			die_nomem();

@@ -501,6 +501,90 @@ m = login()
 m.select("Old")
 typ, data3 = m.fetch("1:*", "(ENVELOPE)")
 check(data3 == data, "a cache of another UIDVALIDITY is ignored", data3)
+typ, bs = m.fetch("1:*", "(BODYSTRUCTURE)")
+typ, both = m.fetch("1:*", "(ENVELOPE BODYSTRUCTURE)")
+m.logout()
+craw = open(cache, "rb").read()
+check(craw.startswith(b"quail-cache 2 ") and craw.count(b"\nB ") >= 3 and craw.count(b"\nE ") >= 3,
+      "ENVELOPE and BODYSTRUCTURE records in the cache", craw[:300])
+# the second FETCH must not read the messages: make them unreadable
+olddir = os.path.join(MD, ".Old")
+msgs = [os.path.join(olddir, sd, f) for sd in ("cur", "new") for f in os.listdir(os.path.join(olddir, sd))]
+modes = [os.stat(p).st_mode & 0o7777 for p in msgs]
+for p in msgs:
+    os.chmod(p, 0)
+m = login()
+m.select("Old")
+typ, bs2 = m.fetch("1:*", "(BODYSTRUCTURE)")
+check(typ == "OK" and bs2 == bs, "second FETCH 1:* BODYSTRUCTURE served from the cache", (bs, bs2))
+typ, both2 = m.fetch("1:*", "(ENVELOPE BODYSTRUCTURE)")
+check(typ == "OK" and both2 == both, "FETCH ENVELOPE BODYSTRUCTURE served from the cache", (both, both2))
+m.logout()
+for p, mode in zip(msgs, modes):
+    os.chmod(p, mode)
+open(cache, "wb").write(craw[:len(craw) - 7] + b"\xffjunk")
+m = login()
+m.select("Old")
+typ, bs3 = m.fetch("1:*", "(BODYSTRUCTURE)")
+check(typ == "OK" and bs3 == bs, "a damaged BODYSTRUCTURE cache is rebuilt, answers unchanged", (bs, bs3))
+m.logout()
+
+# ---- SEARCH over decoded text (RFC 2047 words, QP, base64, charsets) ----
+m = login()
+m.create("Enc")
+enc_msgs = [
+    b"Subject: =?utf-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\n"
+    b"From: =?iso-8859-1?B?Suly9G1l?= <j@example.org>\r\n"
+    b"To: =?US-ASCII?Q?Plain_Name?= <p@example.org>\r\n\r\nshort\r\n",
+    b"Subject: qp\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: text/plain; charset=iso-8859-1\r\n"
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    b"Caf=E9 cr=E8me br=FB=\r\nl=E9e, soft=3Dbroken\r\n",
+    b"Subject: b64\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=zz\r\n\r\n"
+    b"--zz\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n"
+    b"SGlkZGVuIFNww6RyZSB3b3JkcyBpbiBiYXNlNjQ=\r\n"
+    b"--zz\r\nContent-Type: application/octet-stream\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\n"
+    b"c2VjcmV0YXR0YWNobWVudA==\r\n--zz--\r\n",
+    b"Subject: =?koi8-r?B?8NLJ18XU?=\r\nCc: Someone <s@example.org>\r\n\r\nx\r\n",
+]
+for msg in enc_msgs:
+    m.append("Enc", None, None, msg)
+m.select("Enc")
+
+def esearch(*crit):
+    typ, data = m.search(None, *crit)
+    return data[0].split() if typ == "OK" else None
+
+check(esearch('SUBJECT "aus koln"') == [], "SEARCH SUBJECT does not match a missing umlaut")
+check(esearch('SUBJECT "=?utf-8?Q?Gr"') == [], "SEARCH SUBJECT: the encoded form does not match")
+check(esearch('FROM "jeROME"') == [] and esearch('FROM "j@example"') == [b"1"],
+      "SEARCH FROM: ASCII parts of a decoded field")
+check(esearch('TO "plain name"') == [b"1"], "SEARCH TO: Q-encoded us-ascii word, case-insensitive")
+check(esearch('BODY "soft=broken"') == [b"2"], "SEARCH BODY: quoted-printable decoded (=3D)")
+check(esearch('BODY "=E9"') == [], "SEARCH BODY: the QP escape itself does not match")
+check(esearch('BODY "words in base64"') == [b"3"], "SEARCH BODY: base64 text part decoded")
+check(esearch('TEXT "SGlkZGVu"') == [], "SEARCH TEXT: base64 source does not match")
+check(esearch('BODY "secretattachment"') == [], "SEARCH BODY: base64 attachments are not searched")
+check(esearch('CC "SOMEONE"') == [b"4"], "SEARCH CC")
+check(esearch('BCC "x"') == [], "SEARCH BCC without a Bcc field")
+check(esearch('HEADER "Subject" "qp"') == [b"2"], "SEARCH HEADER over decoded values")
+
+def usearch(key, s):
+    m.literal = s.encode("utf-8")
+    typ, data = m.search("UTF-8", key)
+    return data[0].split() if typ == "OK" else None
+
+check(usearch("SUBJECT", "GRÜSSE") == [] and usearch("SUBJECT", "grüße AUS köln") == [b"1"],
+      "SEARCH CHARSET UTF-8 literal: encoded-word Subject, umlauts folded")
+check(usearch("FROM", "JÉRÔME") == [b"1"], "SEARCH CHARSET UTF-8: iso-8859-1 B-word From, É folded")
+check(usearch("BODY", "CAFÉ CRÈME BRÛLÉE") == [b"2"],
+      "SEARCH CHARSET UTF-8: QP latin-1 body with a soft break")
+check(usearch("TEXT", "späre") == [b"3"], "SEARCH CHARSET UTF-8: base64 UTF-8 body")
+check(usearch("SUBJECT", "\u041f\u0420\u0418") == [],
+      "SEARCH: unknown charset (koi8-r) is not converted")
 m.logout()
 
 # ---- ownership ----
