@@ -165,7 +165,7 @@ t_ok $? "rollback restored the CDBs byte for byte"
 # ---- show and check ---------------------------------------------------
 out=$("$Q" show)
 t_ok $? "show"
-echo "$out" | grep -q '^databytes  *0 (default)$'
+echo "$out" | grep -q '^databytes  *52428800 (default)$'
 t_ok $? "show: databytes default"
 echo "$out" | grep -q '^me  *.* (from control/me)$'
 t_ok $? "show: me from control/me"
