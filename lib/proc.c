@@ -1,11 +1,7 @@
-/* proc.c: pipes, descriptor moves, waiting for children, privilege drops.
- * Trust: proc_become and proc_setids run as root in quail-start and
- * quail-lspawn; they refuse to leave the process as uid 0 and check that
- * the drop took (saved uid included) before returning 0. */
+/* proc.c: pipes, descriptor moves, waiting for children.  The privilege
+ * drops of proc.h are in procdrop.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -86,62 +82,4 @@ proc_exitcode(int status)
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return EXIT_TEMP;
-}
-
-/* After setuid: the real, effective and saved ids must all be uid, and
- * getting root back must be impossible. */
-static int
-check_dropped(uid_t uid, gid_t gid)
-{
-	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
-	    getegid() != gid) {
-		errno = EPERM;
-		return -1;
-	}
-	if (setuid(0) == 0) {
-		errno = EPERM;
-		return -1;
-	}
-	return 0;
-}
-
-int
-proc_setids(uid_t uid, gid_t gid)
-{
-	if (uid == 0) {
-		errno = EPERM;
-		return -1;
-	}
-	if (setgroups(1, &gid) < 0)
-		return -1;
-	if (setgid(gid) < 0 || setuid(uid) < 0)
-		return -1;
-	return check_dropped(uid, gid);
-}
-
-int
-proc_become(const char *user)
-{
-	struct passwd *pw;
-	uid_t uid;
-	gid_t gid;
-
-	errno = 0;
-	pw = getpwnam(user);
-	if (pw == NULL) {
-		if (errno == 0)
-			errno = ENOENT;
-		return -1;
-	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
-	if (uid == 0) {
-		errno = EPERM;
-		return -1;
-	}
-	if (initgroups(user, gid) < 0)
-		return -1;
-	if (setgid(gid) < 0 || setuid(uid) < 0)
-		return -1;
-	return check_dropped(uid, gid);
 }
