@@ -3,7 +3,7 @@
 # its tests need.  Does nothing (and needs no network) when all are
 # installed; otherwise runs apt-get update once and installs the missing
 # ones.  Needs root for that.  Benchmarks install their own comparison
-# servers (postfix, dovecot); they are not installed here.
+# servers; the Postfix interop test (97) installs postfix itself.
 #
 #   build: build-essential clang clang-format libclang-rt-14-dev (libFuzzer)
 #          libssl-dev libcdb-dev libcrypt-dev
@@ -11,10 +11,13 @@
 #          multilog) openssl passwd (useradd) util-linux (flock)
 #   tests: perl (prove) python3 (smtplib/imaplib/poplib) swaks curl
 #          fetchmail iproute2 (ss) procps (pgrep, ps) psmisc (fuser)
+#          dnsmasq-base (MX tests), isync (mbsync), mutt, offlineimap3,
+#          dovecot-imapd (Maildir interop test; its service is not used)
 
 PKGS="build-essential clang clang-format libclang-rt-14-dev libssl-dev
 libcdb-dev libcrypt-dev tinycdb ucspi-tcp daemontools openssl passwd
-util-linux perl python3 swaks curl fetchmail iproute2 procps psmisc dnsmasq-base"
+util-linux perl python3 swaks curl fetchmail iproute2 procps psmisc dnsmasq-base
+isync mutt offlineimap3 dovecot-imapd"
 
 missing=
 for p in $PKGS; do
