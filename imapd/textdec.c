@@ -8,6 +8,7 @@
  * its max (bounded work); they return -1 only with errno ENOMEM. */
 #include <errno.h>
 #include <string.h>
+#include "base64.h"
 #include "search.h"
 #include "str.h"
 
@@ -71,22 +72,6 @@ dec_qp(const char *p, size_t n, bool q, struct buf *out)
 	return 0;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 int
 dec_base64(const char *p, size_t n, struct buf *out)
 {
@@ -100,7 +85,7 @@ dec_base64(const char *p, size_t n, struct buf *out)
 	for (k = 0; k < n && i < r; k++) {
 		if (p[k] == '=')
 			break;
-		if ((v = b64val((unsigned char)p[k])) < 0)
+		if ((v = base64_value((unsigned char)p[k])) < 0)
 			continue; /* line breaks and garbage */
 		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
 		bits += 6;
