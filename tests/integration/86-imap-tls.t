@@ -17,22 +17,8 @@ mkdir -p "$W"
 echo "alice@example.org:$(openssl passwd -6 secret):0:" >"$C/mailboxes"
 "$T_BIN/quail-ctl" compile >"$W/compile.log" 2>&1
 t_ok $? "quail-ctl compile of control/mailboxes"
-(
-	cd "$W" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-	    -subj /CN=quail-imap-test-ca -keyout ca.key -out ca.pem \
-	    >/dev/null 2>&1 &&
-	    openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-		-keyout srv.key -out srv.csr >/dev/null 2>&1 &&
-	    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >srv.ext &&
-	    openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -days 2 -extfile srv.ext -out srv.crt \
-		>/dev/null 2>&1 &&
-	    cat srv.crt ca.pem srv.key >"$H/ssl/servercert.pem"
-)
+t_testcert "$W" "$H/ssl/servercert.pem"
 t_ok $? "test CA and server certificate made with openssl"
-chmod 600 "$H/ssl/servercert.pem"
-chmod 644 "$W/ca.pem"
 A=$H/mail/example.org/alice/Maildir
 mkdir -p "$A/new" "$A/cur" "$A/tmp"
 printf 'Subject: tls\n\nbody\n' >"$A/new/1700000001.M1P1.h"

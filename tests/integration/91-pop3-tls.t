@@ -27,22 +27,8 @@ echo "alice@example.org:$hash:0:" >"$C/mailboxes"
 t_ok $? "quail-ctl compile of control/mailboxes"
 
 # A test CA and a server certificate for localhost and 127.0.0.1.
-(
-	cd "$W" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
-	    -subj /CN=quail-pop3-test-ca -keyout ca.key -out ca.pem \
-	    >/dev/null 2>&1 &&
-	    openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
-		-keyout srv.key -out srv.csr >/dev/null 2>&1 &&
-	    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >srv.ext &&
-	    openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
-		-CAcreateserial -days 2 -extfile srv.ext -out srv.crt \
-		>/dev/null 2>&1 &&
-	    cat srv.crt ca.pem srv.key >"$H/ssl/servercert.pem"
-)
+t_testcert "$W" "$H/ssl/servercert.pem"
 t_ok $? "test CA and server certificate made with openssl"
-chmod 600 "$H/ssl/servercert.pem"
-chmod 644 "$W/ca.pem"
 CA=$W/ca.pem
 # unlocked: wait (bounded) until the last session has removed its lock.
 unlocked() {

@@ -122,3 +122,24 @@ for _ in range(100):
 sys.exit(1)
 PY
 }
+
+# t_testcert DIR PEM: a test CA (DIR/ca.pem, 0644) and a server certificate
+# for localhost and 127.0.0.1 signed by it; certificate, CA and key are
+# written to PEM (0600), the form quail-tls reads.  Returns openssl's status.
+t_testcert() {
+	(
+		cd "$1" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		    -subj /CN=quail-test-ca -keyout ca.key -out ca.pem \
+		    >/dev/null 2>&1 &&
+		    openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+			-keyout srv.key -out srv.csr >/dev/null 2>&1 &&
+		    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' \
+			>srv.ext &&
+		    openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
+			-CAcreateserial -days 2 -extfile srv.ext -out srv.crt \
+			>/dev/null 2>&1 &&
+		    cat srv.crt ca.pem srv.key >"$2" &&
+		    chmod 600 "$2" && chmod 644 ca.pem
+	)
+}
